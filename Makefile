@@ -1,0 +1,69 @@
+# hardinit — see README.md. `make` builds build/hardinit; `make check` runs every test;
+# `make demo` boots the demo appliance. Build outputs go under build/ only.
+include config.mk
+
+B := build
+LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) \
+            $(wildcard verity/*.c) $(wildcard mounts/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/obj/%.o)
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 $(WARN) $(HARDEN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
+
+.PHONY: all deps check check-unit check-qemu check-san demo images lint install clean
+
+all: $(B)/hardinit
+
+deps:
+	@tools/install-deps
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libhardinit.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(B)/hardinit: $(B)/obj/init/main.o $(B)/libhardinit.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+
+check: deps
+	$(MAKE) check-unit
+	$(MAKE) check-qemu
+
+check-unit: $(B)/unit-tests
+	cd tests/unit && ../../$(B)/unit-tests
+
+# The appliance images the QEMU tests and the demo boot (tools/build-images).
+images: $(B)/hardinit
+	tools/build-images $(B)
+
+check-qemu: images
+	tests/qemu/run $(B)
+
+check-san:
+	$(MAKE) B=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" HARDEN_LD= check-unit
+
+demo: deps images
+	demo/run $(B)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
+		common init verity mounts
+
+install: $(B)/hardinit
+	install -D -m 0755 $(B)/hardinit $(DESTDIR)$(SBINDIR)/hardinit
+	install -D -m 0755 initramfs/mkinitramfs $(DESTDIR)$(SBINDIR)/hardinit-mkinitramfs
+
+clean:
+	rm -rf $(B)
+
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(B)/obj/init/main.d

@@ -1,0 +1,44 @@
+/* Applying the boot plan: the state the steps share, the one loop that runs them, and
+ * the seams (step executor, failure handler) that unit tests replace with fakes. */
+#ifndef HARDINIT_BOOT_H
+#define HARDINIT_BOOT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "common/fault.h"
+#include "init/plan.h"
+#include "verity/footer.h"
+#include "verity/verity_plan.h"
+
+struct kmod_ctx;
+
+struct boot_state {
+	struct boot_plan *plan;
+	struct timespec start;            /* hardinit's first instruction, CLOCK_MONOTONIC */
+	struct kmod_ctx *kmod;
+	struct slot_footer footer;
+	enum root_trust trust;
+	const char *verity_state;         /* "verified" once checked */
+	unsigned step_ms[BOOT_STEPS_MAX];
+};
+
+struct boot_ops {
+	/* Applies one step. Returns 0 or -errno with f set. */
+	int (*apply)(const struct boot_step *step, struct boot_state *st, struct fault *f);
+	/* Acts on a fatal failure; in PID 1 it does not return. */
+	void (*fail)(const struct boot_state *st, const struct boot_step *step, const struct fault *f);
+};
+
+/* Runs the plan's steps in order with ops->apply, timing each. A failing fatal step is
+ * handed to ops->fail and ends the run; a failing non-fatal step is logged as a
+ * warning. Returns 0 when every step returned, or the fatal step's -errno. */
+int boot_run(struct boot_state *st, const struct boot_ops *ops);
+
+/* The real step executor (boot_apply.c). */
+int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct fault *f);
+
+/* Milliseconds since st->start. */
+unsigned boot_elapsed_ms(const struct boot_state *st);
+
+#endif

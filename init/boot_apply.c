@@ -1,0 +1,170 @@
+/* The step executor: what each kind of plan step does on a real machine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/openat2.h"
+#include "init/boot.h"
+#include "init/modules_apply.h"
+#include "mounts/mounts_apply.h"
+#include "verity/footer_sig.h"
+#include "verity/verity_apply.h"
+
+static int apply_load_modules(const struct boot_step *step, struct boot_state *st, struct fault *f)
+{
+	int r;
+
+	if (!st->kmod && (r = modules_open(&st->kmod, f)) < 0)
+		return r;
+	for (size_t i = 0; i < step->modules.n; i++)
+		if ((r = modules_load(st->kmod, step->modules.names[i], f)) < 0)
+			return r;
+	return 0;
+}
+
+/* Polls the block devices until the slot's partition shows up exactly once, or the
+ * plan's timeout passes. A duplicated label fails at once. */
+static int apply_find_partitions(struct boot_state *st, struct fault *f)
+{
+	static struct device_list devices;
+	unsigned deadline = boot_elapsed_ms(st) + st->plan->device_timeout_ms;
+	int r;
+
+	for (;;) {
+		if ((r = devices_scan(&devices, f)) < 0)
+			return r;
+		r = plan_resolve_devices(st->plan, &devices, f);
+		if (r != -ENOENT || boot_elapsed_ms(st) >= deadline)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	if (r == -ENOENT)
+		return fault_set(f, ENOENT, "%s after waiting %ums", f->text, st->plan->device_timeout_ms);
+	if (r == 0)
+		log_info("slot %c is %s", st->plan->slot, st->plan->root_device);
+	return r;
+}
+
+/* Reads the footer, decides which root hash to trust, checks it against the top of
+ * the hash tree and activates dm-verity. */
+static int apply_open_verity(struct boot_state *st, struct fault *f)
+{
+	const struct boot_plan *plan = st->plan;
+	unsigned char block[FOOTER_SIZE];
+	struct footer_keys keys = { .n = 0 };
+	struct fault sig_fault = { "" };
+	const unsigned char *root_hash;
+	uint64_t size;
+	size_t key_index = 0;
+	int sig = -ENODATA;
+	int r;
+
+	if ((r = verity_apply_read_footer(plan->root_device, block, &st->footer, &size, f)) < 0)
+		return r;
+	if (!plan->root_hash_pinned) {
+		r = footer_keys_load(plan->keys_dir, &keys, &sig_fault);
+		if (r >= 0)
+			sig = footer_verify_signature(&st->footer, block, &keys, &key_index, &sig_fault);
+		else
+			sig = r;
+		if (sig == 0)
+			log_info("slot footer signed by %s", keys.names[key_index]);
+		footer_keys_free(&keys);
+	}
+	r = verity_plan_trust(plan->verity, plan->root_hash_pinned ? plan->root_hash : NULL,
+			      plan->root_hash_size, &st->footer, sig, &sig_fault, &st->trust, f);
+	if (r < 0)
+		return r;
+	if (st->trust == ROOT_TRUST_UNSIGNED)
+		log_warning("booting a slot whose root hash is not authenticated (%s), continuing", sig_fault.text);
+	root_hash = st->footer.root_hash; /* equal to the pinned hash when pinned */
+	if ((r = verity_apply_check_top_block(plan->root_device, &st->footer, root_hash, f)) < 0)
+		return r;
+	return verity_apply_open(plan->root_device, &st->footer, root_hash, plan->on_corruption,
+				 VERITY_DM_NAME, f);
+}
+
+static int apply_mount_root(struct boot_state *st, struct fault *f)
+{
+	int r;
+
+	if ((r = modules_load(st->kmod, st->footer.fstype, f)) < 0)
+		return r;
+	if (mkdir(SYSROOT, 0755) < 0 && errno != EEXIST)
+		return fault_set(f, errno, "unable to create %s: %s", SYSROOT, strerror(errno));
+	if (mount("/dev/mapper/" VERITY_DM_NAME, SYSROOT, st->footer.fstype, MS_RDONLY | MS_NODEV, NULL) < 0)
+		return fault_set(f, errno, "unable to mount /dev/mapper/%s (%s) on %s: %s", VERITY_DM_NAME,
+				 st->footer.fstype, SYSROOT, strerror(errno));
+	return 0;
+}
+
+/* Reads the whole exec target through dm-verity (resolving it inside the new root),
+ * then asks the kernel whether the device is still verified. */
+static int apply_check_exec(struct boot_state *st, struct fault *f)
+{
+	const char *exec = st->plan->exec;
+	char buf[65536];
+	struct stat sb;
+	bool verified = false;
+	int root, fd, r = 0;
+	ssize_t n;
+
+	root = open(SYSROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return fault_set(f, errno, "unable to open %s: %s", SYSROOT, strerror(errno));
+	fd = openat2_resolve(root, exec + 1, O_RDONLY | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	close(root);
+	if (fd < 0)
+		return fault_set(f, -fd, "%s is not on the verified root: %s", exec, strerror(-fd));
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & 0111))
+		r = fault_set(f, ENOEXEC, "%s is not an executable regular file", exec);
+	while (r == 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno != EINTR)
+			r = fault_set(f, errno, "unable to read %s: %s", exec, strerror(errno));
+	}
+	close(fd);
+	if (r < 0)
+		return r;
+	if ((r = verity_apply_status(VERITY_DM_NAME, &verified, f)) < 0)
+		return r;
+	if (!verified)
+		return fault_set(f, EBADMSG, "dm-verity reports corruption on the root");
+	st->verity_state = st->trust == ROOT_TRUST_UNSIGNED ? "unsigned" : "verified";
+	return 0;
+}
+
+/* Prints the ready line and hands PID 1 to the service tree. Returns only on failure. */
+static int apply_exec(struct boot_state *st, struct fault *f)
+{
+	char *const argv[] = { st->plan->exec, NULL };
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
+
+	log_notice("ready slot=%c version=%llu verity=%s overlays=none firewall=none init_ms=%u",
+		   st->plan->slot, (unsigned long long)st->footer.version, st->verity_state,
+		   boot_elapsed_ms(st));
+	execve(argv[0], argv, envp);
+	return fault_set(f, errno, "unable to execute %s: %s", argv[0], strerror(errno));
+}
+
+int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct fault *f)
+{
+	switch (step->kind) {
+	case STEP_LOAD_MODULES: return apply_load_modules(step, st, f);
+	case STEP_FIND_PARTITIONS: return apply_find_partitions(st, f);
+	case STEP_OPEN_VERITY: return apply_open_verity(st, f);
+	case STEP_MOUNT_ROOT: return apply_mount_root(st, f);
+	case STEP_CHECK_EXEC: return apply_check_exec(st, f);
+	case STEP_SWITCH_ROOT: return mounts_apply_switch_root(SYSROOT, f);
+	case STEP_MOUNT_BASE: return mounts_apply_table(mounts_base, mounts_base_count, f);
+	case STEP_EXEC: return apply_exec(st, f);
+	case STEP_KIND_COUNT: break;
+	}
+	return fault_set(f, EINVAL, "unknown step kind %d", (int)step->kind);
+}

@@ -1,0 +1,153 @@
+#include <errno.h>
+#include <string.h>
+
+#include "common/hex.h"
+#include "init/plan.h"
+
+static const char *const step_kind_names[STEP_KIND_COUNT] = {
+	[STEP_LOAD_MODULES] = "load-modules",
+	[STEP_FIND_PARTITIONS] = "find-partitions",
+	[STEP_OPEN_VERITY] = "open-verity",
+	[STEP_MOUNT_ROOT] = "mount-root",
+	[STEP_CHECK_EXEC] = "check-exec",
+	[STEP_SWITCH_ROOT] = "switch-root",
+	[STEP_MOUNT_BASE] = "mount-base",
+	[STEP_EXEC] = "exec",
+};
+
+const char *step_kind_name(enum step_kind kind)
+{
+	return step_kind_names[kind];
+}
+
+/* Appends a step; every step of the core boot path is fatal. */
+static struct boot_step *plan_add(struct boot_plan *plan, enum step_kind kind, const char *name)
+{
+	struct boot_step *s = &plan->steps[plan->n_steps++];
+
+	s->kind = kind;
+	s->name = name;
+	s->fatal = true;
+	return s;
+}
+
+static void module_list_add(struct module_list *list, const char *name)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (strcmp(list->names[i], name) == 0)
+			return;
+	if (list->n < POLICY_MODULES_MAX)
+		strcpy(list->names[list->n++], name);
+}
+
+int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot_plan *ret,
+	       struct fault *f)
+{
+	struct boot_step *s;
+
+	memset(ret, 0, sizeof(*ret));
+	/* Slot state (priority, tries) is not read yet: auto means slot a. */
+	ret->slot = p->slot == SLOT_B ? 'b' : 'a';
+	ret->slot_reason = p->slot == SLOT_AUTO ? "auto" : "chosen";
+	strcpy(ret->slot_label, ret->slot == 'a' ? p->label_a : p->label_b);
+	strcpy(ret->other_label, ret->slot == 'a' ? p->label_b : p->label_a);
+	if (strcmp(p->label_a, p->label_b) == 0)
+		return fault_set(f, EINVAL, "slots a and b have the same label %s", p->label_a);
+	ret->device_timeout_ms = p->device_timeout_ms;
+	ret->verity = p->verity;
+	ret->on_corruption = p->on_corruption;
+	ret->root_hash_pinned = c->has_root_hash;
+	memcpy(ret->root_hash, c->root_hash, c->root_hash_size);
+	ret->root_hash_size = c->root_hash_size;
+	strcpy(ret->keys_dir, p->keys_dir);
+	strcpy(ret->exec, p->exec);
+	ret->on_failure = p->on_failure;
+
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	s->modules = p->storage_modules;
+	plan_add(ret, STEP_FIND_PARTITIONS, "partitions");
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	module_list_add(&s->modules, "dm-verity");
+	plan_add(ret, STEP_OPEN_VERITY, "verity");
+	plan_add(ret, STEP_MOUNT_ROOT, "mount-root");
+	plan_add(ret, STEP_CHECK_EXEC, "verity-check");
+	if (p->extra_modules.n) {
+		s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+		s->modules = p->extra_modules;
+	}
+	plan_add(ret, STEP_SWITCH_ROOT, "switch-root");
+	plan_add(ret, STEP_MOUNT_BASE, "mounts");
+	plan_add(ret, STEP_EXEC, "exec");
+	return 0;
+}
+
+int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f)
+{
+	int i = devices_find_label(devices, plan->slot_label, f);
+	int other;
+
+	if (i < 0)
+		return i;
+	other = devices_find_label(devices, plan->other_label, f);
+	if (other == -ENOTUNIQ)
+		return other;
+	strcpy(plan->root_device, devices->devices[i].path);
+	return 0;
+}
+
+/* Prints what the step does with the plan's settings, on one line. */
+static void step_print(const struct boot_plan *plan, const struct boot_step *s, FILE *out)
+{
+	char hex[2 * ROOT_HASH_MAX + 1];
+
+	fprintf(out, "%-15s", step_kind_name(s->kind));
+	switch (s->kind) {
+	case STEP_LOAD_MODULES:
+		for (size_t i = 0; i < s->modules.n; i++)
+			fprintf(out, " %s", s->modules.names[i]);
+		break;
+	case STEP_FIND_PARTITIONS:
+		fprintf(out, " partlabel=%s (exactly one) partlabel=%s (at most one) timeout=%ums",
+			plan->slot_label, plan->other_label, plan->device_timeout_ms);
+		break;
+	case STEP_OPEN_VERITY:
+		fprintf(out, " slot=%c (%s) device=%s%s name=%s", plan->slot, plan->slot_reason,
+			plan->root_device[0] ? "" : "partlabel:",
+			plan->root_device[0] ? plan->root_device : plan->slot_label, VERITY_DM_NAME);
+		if (plan->root_hash_pinned) {
+			hex_encode(plan->root_hash, plan->root_hash_size, hex);
+			fprintf(out, " trust=roothash:%s", hex);
+		} else {
+			fprintf(out, " trust=footer-signature keys=%s", plan->keys_dir);
+		}
+		fprintf(out, " verity=%s on_corruption=%s", verity_mode_name(plan->verity),
+			corruption_action_name(plan->on_corruption));
+		break;
+	case STEP_MOUNT_ROOT:
+		fprintf(out, " /dev/mapper/%s %s ro fstype=footer(erofs|squashfs|ext4)", VERITY_DM_NAME, SYSROOT);
+		break;
+	case STEP_CHECK_EXEC:
+		fprintf(out, " read %s%s then require dm-verity status verified", SYSROOT, plan->exec);
+		break;
+	case STEP_SWITCH_ROOT:
+		fprintf(out, " %s (move /proc /sys /dev /run, empty the initramfs, chroot)", SYSROOT);
+		break;
+	case STEP_MOUNT_BASE:
+		fprintf(out, " /dev/pts /dev/shm /tmp");
+		break;
+	case STEP_EXEC:
+		fprintf(out, " %s", plan->exec);
+		break;
+	case STEP_KIND_COUNT:
+		break;
+	}
+	fprintf(out, "%s\n", s->fatal ? "" : " (non-fatal)");
+}
+
+void plan_print(const struct boot_plan *plan, FILE *out)
+{
+	fprintf(out, "# hardinit boot plan\n");
+	for (size_t i = 0; i < plan->n_steps; i++)
+		step_print(plan, &plan->steps[i], out);
+	fprintf(out, "%-15s %s\n", "on-failure", failure_action_name(plan->on_failure));
+}

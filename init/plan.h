@@ -1,0 +1,73 @@
+/* The boot plan: an ordered list of typed steps computed by a pure function from the
+ * policy and the command line, printed as stable text (`hardinit --print-plan`) and
+ * applied by one loop (boot_run). */
+#ifndef HARDINIT_PLAN_H
+#define HARDINIT_PLAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "common/fault.h"
+#include "init/partitions.h"
+#include "init/policy.h"
+
+#define BOOT_STEPS_MAX 16
+#define SYSROOT "/sysroot"
+#define VERITY_DM_NAME "root"
+
+enum step_kind {
+	STEP_LOAD_MODULES,
+	STEP_FIND_PARTITIONS,
+	STEP_OPEN_VERITY,
+	STEP_MOUNT_ROOT,
+	STEP_CHECK_EXEC,
+	STEP_SWITCH_ROOT,
+	STEP_MOUNT_BASE,
+	STEP_EXEC,
+	STEP_KIND_COUNT
+};
+
+struct boot_step {
+	enum step_kind kind;
+	const char *name;             /* as in "hardinit: FATAL <name>: <reason>" */
+	bool fatal;
+	struct module_list modules;   /* STEP_LOAD_MODULES */
+};
+
+struct boot_plan {
+	struct boot_step steps[BOOT_STEPS_MAX];
+	size_t n_steps;
+
+	char slot;                    /* 'a' or 'b' */
+	const char *slot_reason;      /* why this slot: policy, cmdline, auto */
+	char slot_label[POLICY_LABEL_MAX + 1];
+	char other_label[POLICY_LABEL_MAX + 1];
+	char root_device[64];         /* filled by plan_resolve_devices */
+	unsigned device_timeout_ms;
+
+	enum verity_mode verity;
+	enum corruption_action on_corruption;
+	bool root_hash_pinned;
+	unsigned char root_hash[ROOT_HASH_MAX];
+	size_t root_hash_size;
+	char keys_dir[PATH_MAX];
+
+	char exec[PATH_MAX];
+	enum failure_action on_failure;
+};
+
+/* Builds the plan. Pure: no I/O. Returns 0, or -EINVAL if the policy and command line
+ * cannot make a plan (f says why). */
+int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot_plan *ret,
+	       struct fault *f);
+
+/* Resolves the slot's partition in the device list: exactly one device may carry the
+ * slot's label, and at most one the other slot's. Returns 0, -ENOENT or -ENOTUNIQ. */
+int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f);
+
+/* Prints the plan as stable text, one line per step (golden-file tested). */
+void plan_print(const struct boot_plan *plan, FILE *out);
+
+const char *step_kind_name(enum step_kind kind);
+
+#endif

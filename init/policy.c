@@ -1,0 +1,358 @@
+/*
+ * Policy file grammar (INI, parsed by libinih; `;` or `#` starts a comment).
+ * Every key is optional; docs/policy.md gives each default and its meaning.
+ *
+ *   [boot]
+ *   exec = /sbin/init                 absolute path of the service tree's first program
+ *   on_failure = reboot               reboot | poweroff | halt
+ *   device_timeout_ms = 10000         1..600000: wait for partitions this long
+ *   cmdline = tighten                 tighten | trust: may the cmdline loosen this policy?
+ *   [slots]
+ *   default = auto                    auto | a | b
+ *   label_a = rootfs-a                GPT PARTLABEL of slot a (1..36 chars)
+ *   label_b = rootfs-b
+ *   [verity]
+ *   mode = required                   required | optional | off
+ *   on_corruption = restart           restart | panic | eio
+ *   keys = /etc/hardinit/keys         directory of Ed25519 public keys (*.pem)
+ *   [modules]
+ *   storage = virtio_pci virtio_blk   loaded before partitions are looked for
+ *   load = virtio_net                 loaded before switch root (e.g. network drivers)
+ *
+ * Kernel command line keys (docs/cmdline.md):
+ *   hardinit.slot=a|b|auto   roothash=HEX   hardinit.verity=required|optional|off
+ *   hardinit.exec=PATH       hardinit.debug
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "common/hex.h"
+#include "init/policy.h"
+
+static const char *const failure_action_names[FAILURE_ACTION_COUNT] = { "reboot", "poweroff", "halt" };
+static const char *const slot_choice_names[SLOT_CHOICE_COUNT] = { "auto", "a", "b" };
+static const char *const verity_mode_names[VERITY_MODE_COUNT] = { "off", "optional", "required" };
+static const char *const corruption_action_names[CORRUPTION_ACTION_COUNT] = { "restart", "panic", "eio" };
+static const char *const cmdline_trust_names[CMDLINE_TRUST_COUNT] = { "tighten", "trust" };
+
+const char *failure_action_name(enum failure_action a) { return failure_action_names[a]; }
+const char *slot_choice_name(enum slot_choice s) { return slot_choice_names[s]; }
+const char *verity_mode_name(enum verity_mode m) { return verity_mode_names[m]; }
+const char *corruption_action_name(enum corruption_action a) { return corruption_action_names[a]; }
+
+/* Returns the index of value in names, or -1. */
+static int name_lookup(const char *const *names, int n, const char *value)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], value) == 0)
+			return i;
+	return -1;
+}
+
+void policy_set_defaults(struct policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	strcpy(p->exec, "/sbin/init");
+	p->on_failure = FAILURE_REBOOT;
+	p->device_timeout_ms = 10000;
+	p->cmdline = CMDLINE_TIGHTEN;
+	p->slot = SLOT_AUTO;
+	strcpy(p->label_a, "rootfs-a");
+	strcpy(p->label_b, "rootfs-b");
+	p->verity = VERITY_REQUIRED;
+	p->on_corruption = CORRUPTION_RESTART;
+	strcpy(p->keys_dir, "/etc/hardinit/keys");
+	strcpy(p->storage_modules.names[0], "virtio_pci");
+	strcpy(p->storage_modules.names[1], "virtio_blk");
+	p->storage_modules.n = 2;
+}
+
+/* An absolute, normalised path: starts with '/', no "." or ".." components, no "//",
+ * printable ASCII without spaces. */
+static bool path_is_clean(const char *path)
+{
+	if (path[0] != '/' || strlen(path) >= PATH_MAX)
+		return false;
+	for (const char *c = path; *c; c++)
+		if (*c <= ' ' || *c >= 127)
+			return false;
+	for (const char *c = path; *c; c++) {
+		if (*c != '/')
+			continue;
+		if (c[1] == '/' || (c[1] == '.' && (c[2] == '/' || c[2] == '\0')) ||
+		    (c[1] == '.' && c[2] == '.' && (c[3] == '/' || c[3] == '\0')))
+			return false;
+	}
+	return true;
+}
+
+static bool label_is_valid(const char *label)
+{
+	size_t n = strlen(label);
+	if (n == 0 || n > POLICY_LABEL_MAX)
+		return false;
+	for (const char *c = label; *c; c++)
+		if (*c <= ' ' || *c >= 127)
+			return false;
+	return true;
+}
+
+/* Parses a space-separated module list; names are [A-Za-z0-9_-]. Returns 0 or -EINVAL. */
+static int parse_module_list(const char *value, struct module_list *ret, struct fault *f)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	if (strlen(value) >= sizeof(buf))
+		return fault_set(f, EINVAL, "module list too long");
+	strcpy(buf, value);
+	ret->n = 0;
+	for (char *w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		if (ret->n == POLICY_MODULES_MAX)
+			return fault_set(f, EINVAL, "more than %d modules", POLICY_MODULES_MAX);
+		if (strlen(w) >= POLICY_MODULE_NAME_MAX || strspn(w, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(w))
+			return fault_set(f, EINVAL, "'%s' is not a module name", w);
+		strcpy(ret->names[ret->n++], w);
+	}
+	return 0;
+}
+
+struct parse_state {
+	struct policy *policy;
+	struct fault *fault;
+	bool failed;
+};
+
+/* Parses one enum-valued key; fills the fault with the accepted values on error. */
+static int parse_enum(const char *const *names, int n, const char *value, int *ret,
+		      struct fault *f)
+{
+	char expected[128] = "";
+	int i = name_lookup(names, n, value);
+
+	if (i >= 0) {
+		*ret = i;
+		return 0;
+	}
+	for (int k = 0; k < n; k++) {
+		strncat(expected, names[k], sizeof(expected) - strlen(expected) - 1);
+		if (k + 1 < n)
+			strncat(expected, " | ", sizeof(expected) - strlen(expected) - 1);
+	}
+	return fault_set(f, EINVAL, "expected %s, got '%s'", expected, value);
+}
+
+/* Sets one key of the policy. Returns 0 or -EINVAL with the reason in f. */
+static int policy_set_key(struct policy *p, const char *section, const char *key,
+			  const char *value, struct fault *f)
+{
+	int v;
+	int r;
+
+#define IS(s, k) (strcmp(section, s) == 0 && strcmp(key, k) == 0)
+	if (IS("boot", "exec")) {
+		if (!path_is_clean(value))
+			return fault_set(f, EINVAL, "'%s' is not a clean absolute path", value);
+		strcpy(p->exec, value);
+	} else if (IS("boot", "on_failure")) {
+		if ((r = parse_enum(failure_action_names, FAILURE_ACTION_COUNT, value, &v, f)) < 0)
+			return r;
+		p->on_failure = v;
+	} else if (IS("boot", "device_timeout_ms")) {
+		char *end;
+		unsigned long ms;
+		errno = 0;
+		ms = strtoul(value, &end, 10);
+		if (errno || end == value || *end || ms < 1 || ms > 600000 || value[0] == '-')
+			return fault_set(f, EINVAL, "expected 1..600000, got '%s'", value);
+		p->device_timeout_ms = ms;
+	} else if (IS("boot", "cmdline")) {
+		if ((r = parse_enum(cmdline_trust_names, CMDLINE_TRUST_COUNT, value, &v, f)) < 0)
+			return r;
+		p->cmdline = v;
+	} else if (IS("slots", "default")) {
+		if ((r = parse_enum(slot_choice_names, SLOT_CHOICE_COUNT, value, &v, f)) < 0)
+			return r;
+		p->slot = v;
+	} else if (IS("slots", "label_a") || IS("slots", "label_b")) {
+		if (!label_is_valid(value))
+			return fault_set(f, EINVAL, "'%s' is not a partition label (1..%d printable characters)",
+					 value, POLICY_LABEL_MAX);
+		strcpy(key[6] == 'a' ? p->label_a : p->label_b, value);
+	} else if (IS("verity", "mode")) {
+		if ((r = parse_enum(verity_mode_names, VERITY_MODE_COUNT, value, &v, f)) < 0)
+			return r;
+		p->verity = v;
+	} else if (IS("verity", "on_corruption")) {
+		if ((r = parse_enum(corruption_action_names, CORRUPTION_ACTION_COUNT, value, &v, f)) < 0)
+			return r;
+		p->on_corruption = v;
+	} else if (IS("verity", "keys")) {
+		if (!path_is_clean(value))
+			return fault_set(f, EINVAL, "'%s' is not a clean absolute path", value);
+		strcpy(p->keys_dir, value);
+	} else if (IS("modules", "storage")) {
+		return parse_module_list(value, &p->storage_modules, f);
+	} else if (IS("modules", "load")) {
+		return parse_module_list(value, &p->extra_modules, f);
+	} else {
+		return fault_set(f, EINVAL, "unknown key");
+	}
+#undef IS
+	return 0;
+}
+
+/* libinih handler: returns 1 to go on, 0 on the first error (libinih then reports
+ * that line's number). Later lines are still read but not applied. */
+static int policy_ini_handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_state *st = user;
+	struct fault why;
+
+	if (st->failed)
+		return 1;
+	if (policy_set_key(st->policy, section, key, value, &why) < 0) {
+		fault_set(st->fault, EINVAL, "[%s] %s: %s", section, key, why.text);
+		st->failed = true;
+		return 0;
+	}
+	return 1;
+}
+
+int policy_parse_text(const char *text, const char *origin, struct policy *p, struct fault *f)
+{
+	struct fault inner = { "" };
+	struct parse_state st = { .policy = p, .fault = &inner };
+	int line = ini_parse_string(text, policy_ini_handler, &st);
+
+	if (line == 0)
+		return 0;
+	if (!st.failed)
+		return fault_set(f, EINVAL, "%s:%d: syntax error", origin, line);
+	return fault_set(f, EINVAL, "%s:%d: %s", origin, line, inner.text);
+}
+
+int policy_parse_file(const char *path, struct policy *p, struct fault *f)
+{
+	char text[65536];
+	size_t n;
+	FILE *file = fopen(path, "re");
+
+	if (!file)
+		return fault_set(f, errno, "unable to open %s: %s", path, strerror(errno));
+	n = fread(text, 1, sizeof(text) - 1, file);
+	if (ferror(file) || !feof(file)) {
+		int err = ferror(file) ? EIO : EFBIG;
+		fclose(file);
+		return fault_set(f, err, "unable to read %s: %s", path, strerror(err));
+	}
+	fclose(file);
+	text[n] = '\0';
+	if (strlen(text) != n)
+		return fault_set(f, EINVAL, "%s: contains a NUL byte", path);
+	return policy_parse_text(text, path, p, f);
+}
+
+/* Finds the one value of key on the command line. Returns 1 and sets *ret if
+ * present, 0 if absent, -EINVAL if given twice with different values. */
+static int cmdline_lookup(const struct cmdline *c, const char *key, const char **ret,
+			  struct fault *f)
+{
+	const char *found = NULL;
+	bool seen = false;
+
+	for (size_t i = 0; i < c->n_words; i++) {
+		const char *v = c->words[i].value ? c->words[i].value : "";
+		if (strcmp(c->words[i].key, key) != 0)
+			continue;
+		if (seen && strcmp(found, v) != 0)
+			return fault_set(f, EINVAL, "%s is given twice with different values ('%s', '%s')",
+					 key, found, v);
+		found = v;
+		seen = true;
+	}
+	if (seen)
+		*ret = found;
+	return seen;
+}
+
+static void note_ignored(struct boot_cmdline *ret, const char *key, const char *value)
+{
+	if (ret->n_ignored < sizeof(ret->ignored) / sizeof(ret->ignored[0]))
+		snprintf(ret->ignored[ret->n_ignored++], sizeof(ret->ignored[0]), "%s=%s", key, value);
+}
+
+static const char *const known_keys[] = {
+	"hardinit.slot", "hardinit.verity", "hardinit.exec", "hardinit.debug", NULL,
+};
+
+int policy_apply_cmdline(struct policy *p, const struct cmdline *c, struct boot_cmdline *ret,
+			 struct fault *f)
+{
+	const char *v;
+	int r, i;
+
+	memset(ret, 0, sizeof(*ret));
+	for (size_t w = 0; w < c->n_words; w++) {
+		const char *key = c->words[w].key;
+		bool known = false;
+		if (strncmp(key, "hardinit.", 9) != 0)
+			continue;
+		for (const char *const *k = known_keys; *k; k++)
+			known |= strcmp(*k, key) == 0;
+		if (!known && ret->n_unknown < sizeof(ret->unknown) / sizeof(ret->unknown[0]))
+			snprintf(ret->unknown[ret->n_unknown++], sizeof(ret->unknown[0]), "%s", key);
+	}
+
+	if ((r = cmdline_lookup(c, "hardinit.debug", &v, f)) < 0)
+		return r;
+	ret->debug = r > 0;
+
+	/* The bootloader chose the slot: honoured as given. */
+	if ((r = cmdline_lookup(c, "hardinit.slot", &v, f)) < 0)
+		return r;
+	if (r > 0) {
+		if ((i = name_lookup(slot_choice_names, SLOT_CHOICE_COUNT, v)) < 0)
+			return fault_set(f, EINVAL, "hardinit.slot: expected auto | a | b, got '%s'", v);
+		p->slot = i;
+	}
+
+	/* roothash= pins the root: the cmdline is part of the signed boot chain. */
+	if ((r = cmdline_lookup(c, "roothash", &v, f)) < 0)
+		return r;
+	if (r > 0) {
+		int n = hex_decode(v, ret->root_hash, sizeof(ret->root_hash));
+		if (n != 32 && n != 64)
+			return fault_set(f, EINVAL, "roothash: expected 64 or 128 hex digits, got '%.140s'", v);
+		ret->root_hash_size = n;
+		ret->has_root_hash = true;
+	}
+
+	if ((r = cmdline_lookup(c, "hardinit.verity", &v, f)) < 0)
+		return r;
+	if (r > 0) {
+		if ((i = name_lookup(verity_mode_names, VERITY_MODE_COUNT, v)) < 0)
+			return fault_set(f, EINVAL, "hardinit.verity: expected required | optional | off, got '%s'", v);
+		if ((enum verity_mode)i >= p->verity || p->cmdline == CMDLINE_TRUST)
+			p->verity = i;
+		else
+			note_ignored(ret, "hardinit.verity", v);
+	}
+
+	if ((r = cmdline_lookup(c, "hardinit.exec", &v, f)) < 0)
+		return r;
+	if (r > 0) {
+		if (!path_is_clean(v))
+			return fault_set(f, EINVAL, "hardinit.exec: '%.100s' is not a clean absolute path", v);
+		if (p->cmdline == CMDLINE_TRUST)
+			strcpy(p->exec, v);
+		else if (strcmp(p->exec, v) != 0)
+			note_ignored(ret, "hardinit.exec", v);
+	}
+	return 0;
+}

@@ -1,0 +1,156 @@
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+
+#include "init/plan.h"
+
+/* Each case: a policy and a command line, and the golden file its plan must match.
+ * Strings inline: Criterion re-executes the binary, so pointers would not survive.
+ * UPDATE_GOLDEN=1 rewrites the files (then review the diff). */
+struct plan_case {
+	char golden[64];
+	char policy[160];
+	char cmdline[160];
+	char devices[160];   /* empty: no devices file */
+};
+
+#define DEVICES "/dev/vda5 partlabel=rootfs-a\n/dev/vda6 partlabel=rootfs-b\n/dev/vda8 partlabel=data\n"
+
+ParameterizedTestParameters(plan, golden)
+{
+	static struct plan_case cases[] = {
+		{ "golden/default.plan", "", "console=ttyS0", "" },
+		{ "golden/default-devices.plan", "", "", DEVICES },
+		{ "golden/slot-b.plan", "", "hardinit.slot=b", DEVICES },
+		{ "golden/roothash.plan", "",
+		  "roothash=65fecd23807f4e8578c7721ba4bac3d463482fc74d894da5cb4c24c1df0e1cca", DEVICES },
+		{ "golden/verity-tighten.plan", "[verity]\nmode = optional\n", "hardinit.verity=required", "" },
+		{ "golden/exec-refused.plan", "", "hardinit.exec=/bin/sh hardinit.verity=off", "" },
+		{ "golden/exec-trusted.plan", "[boot]\ncmdline = trust\n", "hardinit.exec=/bin/svc", "" },
+		{ "golden/demo.plan",
+		  "[boot]\non_failure = poweroff\n[verity]\non_corruption = eio\n[modules]\nload = virtio_net\n",
+		  "hardinit.debug", DEVICES },
+	};
+	return cr_make_param_array(struct plan_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static char *read_file(const char *path)
+{
+	static char buf[8192];
+	FILE *in = fopen(path, "r");
+	size_t n;
+
+	if (!in)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, in);
+	fclose(in);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The plan for a policy and command line prints exactly as its golden file. */
+ParameterizedTest(struct plan_case *c, plan, golden)
+{
+	struct policy p;
+	struct cmdline words;
+	struct boot_cmdline bc;
+	struct boot_plan plan;
+	struct device_list devices;
+	struct fault f = { "" };
+	char *out = NULL, *want;
+	size_t len = 0;
+	FILE *mem;
+
+	policy_set_defaults(&p);
+	cr_assert_eq(policy_parse_text(c->policy, "t", &p, &f), 0, "%s", f.text);
+	cr_assert_eq(cmdline_split(c->cmdline, &words, &f), 0);
+	cr_assert_eq(policy_apply_cmdline(&p, &words, &bc, &f), 0, "%s", f.text);
+	cr_assert_eq(plan_build(&p, &bc, &plan, &f), 0, "%s", f.text);
+	if (c->devices[0]) {
+		cr_assert_eq(devices_parse_text(c->devices, &devices, &f), 0, "%s", f.text);
+		cr_assert_eq(plan_resolve_devices(&plan, &devices, &f), 0, "%s", f.text);
+	}
+	mem = open_memstream(&out, &len);
+	plan_print(&plan, mem);
+	fclose(mem);
+
+	if (getenv("UPDATE_GOLDEN")) {
+		FILE *g = fopen(c->golden, "w");
+		fputs(out, g);
+		fclose(g);
+	}
+	want = read_file(c->golden);
+	cr_assert_not_null(want, "missing %s (UPDATE_GOLDEN=1 makes it)", c->golden);
+	cr_assert_str_eq(out, want, "%s differs:\n%s", c->golden, out);
+	free(out);
+}
+
+/* Every step of the core boot path is fatal: none may be skipped on error. */
+Test(plan, core_steps_are_fatal)
+{
+	struct policy p;
+	struct boot_cmdline bc = { .debug = false };
+	struct boot_plan plan;
+
+	policy_set_defaults(&p);
+	cr_assert_eq(plan_build(&p, &bc, &plan, NULL), 0);
+	for (size_t i = 0; i < plan.n_steps; i++)
+		cr_assert(plan.steps[i].fatal, "step %zu (%s) is not fatal", i, plan.steps[i].name);
+	cr_assert_eq(plan.steps[plan.n_steps - 1].kind, STEP_EXEC);
+}
+
+/* Both slots with one label cannot make a plan. */
+Test(plan, same_labels_refused)
+{
+	struct policy p;
+	struct boot_cmdline bc = { .debug = false };
+	struct boot_plan plan;
+	struct fault f;
+
+	policy_set_defaults(&p);
+	strcpy(p.label_b, p.label_a);
+	cr_assert_eq(plan_build(&p, &bc, &plan, &f), -EINVAL);
+}
+
+/* The slot's label must be on exactly one device; the other slot's on at most one. */
+Test(plan, device_resolution)
+{
+	struct policy p;
+	struct boot_cmdline bc = { .debug = false };
+	struct boot_plan plan;
+	struct device_list d;
+	struct fault f;
+
+	policy_set_defaults(&p);
+	cr_assert_eq(plan_build(&p, &bc, &plan, &f), 0);
+
+	cr_assert_eq(devices_parse_text("/dev/vda6 partlabel=rootfs-b\n", &d, &f), 0);
+	cr_assert_eq(plan_resolve_devices(&plan, &d, &f), -ENOENT);
+	cr_assert(strstr(f.text, "no partition is labelled rootfs-a"));
+
+	cr_assert_eq(devices_parse_text("/dev/vda5 partlabel=rootfs-a\n/dev/vdb1 partlabel=rootfs-a\n", &d, &f), 0);
+	cr_assert_eq(plan_resolve_devices(&plan, &d, &f), -ENOTUNIQ);
+	cr_assert(strstr(f.text, "rootfs-a is on both /dev/vda5 and /dev/vdb1"), "%s", f.text);
+
+	cr_assert_eq(devices_parse_text("/dev/vda5 partlabel=rootfs-a\n/dev/vda6 partlabel=rootfs-b\n"
+					"/dev/vdb6 partlabel=rootfs-b\n", &d, &f), 0);
+	cr_assert_eq(plan_resolve_devices(&plan, &d, &f), -ENOTUNIQ);
+
+	cr_assert_eq(devices_parse_text("# comment\n\n/dev/vda5 partlabel=rootfs-a\n", &d, &f), 0);
+	cr_assert_eq(plan_resolve_devices(&plan, &d, &f), 0);
+	cr_assert_str_eq(plan.root_device, "/dev/vda5");
+}
+
+/* A malformed devices file names the line. */
+Test(plan, devices_file_errors)
+{
+	struct device_list d;
+	struct fault f;
+
+	cr_assert_eq(devices_parse_text("/dev/vda5 rootfs-a\n", &d, &f), -EINVAL);
+	cr_assert(strstr(f.text, "line 1"));
+	cr_assert_eq(devices_parse_text("/dev/vda5 partlabel=a extra\n", &d, &f), -EINVAL);
+}

@@ -1,0 +1,73 @@
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "verity/verity_plan.h"
+
+static struct slot_footer footer;
+static const struct fault sig_fault = { "the slot footer's signature matches none of the 1 trusted keys" };
+
+static void setup(void)
+{
+	memset(&footer, 0, sizeof(footer));
+	footer.root_hash_size = 32;
+	memset(footer.root_hash, 0x11, 32);
+	footer.hash_offset = 8192;
+	footer.hash_block_size = 4096;
+}
+
+TestSuite(trust, .init = setup);
+
+/* A pinned hash equal to the footer's is trusted, whatever the signature says. */
+Test(trust, pinned_matches)
+{
+	unsigned char pin[32];
+	enum root_trust t;
+
+	memset(pin, 0x11, 32);
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, pin, 32, &footer, -EKEYREJECTED, &sig_fault, &t, NULL), 0);
+	cr_assert_eq(t, ROOT_TRUST_PINNED);
+}
+
+/* A pinned hash that differs from the footer's is refused in every mode. */
+Test(trust, pinned_mismatch_refused)
+{
+	unsigned char pin[32];
+	struct fault f;
+	enum root_trust t;
+
+	memset(pin, 0x22, 32);
+	for (int m = 0; m < VERITY_MODE_COUNT; m++) {
+		cr_assert_eq(verity_plan_trust(m, pin, 32, &footer, 0, &sig_fault, &t, &f), -EBADMSG);
+		cr_assert(strstr(f.text, "does not match"));
+	}
+}
+
+/* Without a pin, a good signature is needed when verity is required. */
+Test(trust, signature_required)
+{
+	struct fault f;
+	enum root_trust t;
+
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, 0, &sig_fault, &t, &f), 0);
+	cr_assert_eq(t, ROOT_TRUST_SIGNED);
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -EKEYREJECTED, &sig_fault, &t, &f),
+		     -EKEYREJECTED);
+	cr_assert(strstr(f.text, "matches none") && strstr(f.text, "verity is required"));
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENODATA, &sig_fault, &t, &f), -ENODATA);
+}
+
+/* Under optional verity an unsigned root is accepted, and said to be unsigned. */
+Test(trust, optional_accepts_unsigned)
+{
+	enum root_trust t;
+
+	cr_assert_eq(verity_plan_trust(VERITY_OPTIONAL, NULL, 0, &footer, -ENODATA, &sig_fault, &t, NULL), 0);
+	cr_assert_eq(t, ROOT_TRUST_UNSIGNED);
+}
+
+/* The top of the hash tree is one block after veritysetup's superblock. */
+Test(trust, top_block_offset)
+{
+	cr_assert_eq(verity_plan_top_block_offset(&footer), 8192 + 4096);
+}

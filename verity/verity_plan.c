@@ -1,0 +1,30 @@
+#include <errno.h>
+#include <string.h>
+
+#include "verity/verity_plan.h"
+
+int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t pinned_size,
+		      const struct slot_footer *footer, int signature_result,
+		      const struct fault *signature_fault, enum root_trust *ret, struct fault *f)
+{
+	if (pinned) {
+		if (pinned_size != footer->root_hash_size ||
+		    memcmp(pinned, footer->root_hash, pinned_size) != 0)
+			return fault_set(f, EBADMSG, "roothash= on the command line does not match the slot footer's root hash");
+		*ret = ROOT_TRUST_PINNED;
+		return 0;
+	}
+	if (signature_result == 0) {
+		*ret = ROOT_TRUST_SIGNED;
+		return 0;
+	}
+	if (mode == VERITY_REQUIRED)
+		return fault_set(f, signature_result, "%s (verity is required)", signature_fault->text);
+	*ret = ROOT_TRUST_UNSIGNED;
+	return 0;
+}
+
+unsigned long long verity_plan_top_block_offset(const struct slot_footer *footer)
+{
+	return footer->hash_offset + footer->hash_block_size;
+}

@@ -1,0 +1,31 @@
+/* Which root hash to trust, decided from the policy's verity mode, a root hash pinned
+ * on the command line and the footer's signature check. Pure. */
+#ifndef HARDINIT_VERITY_PLAN_H
+#define HARDINIT_VERITY_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/fault.h"
+#include "init/policy.h"
+#include "verity/footer.h"
+
+enum root_trust {
+	ROOT_TRUST_PINNED,     /* roothash= on the command line */
+	ROOT_TRUST_SIGNED,     /* footer signed by a key in the initramfs */
+	ROOT_TRUST_UNSIGNED,   /* accepted only when verity is not required */
+};
+
+/* Decides whether the footer's root hash may be used. signature_result is what
+ * footer_verify_signature returned (0 = verified). A pinned hash must equal the
+ * footer's, in every mode. Returns 0 and sets *ret; -EBADMSG on a pin mismatch;
+ * the signature's error when verity is required and the footer is not trusted. */
+int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t pinned_size,
+		      const struct slot_footer *footer, int signature_result,
+		      const struct fault *signature_fault, enum root_trust *ret, struct fault *f);
+
+/* Where the top level of the hash tree is (a byte offset): right after the superblock
+ * block that veritysetup writes at hash_offset. */
+unsigned long long verity_plan_top_block_offset(const struct slot_footer *footer);
+
+#endif
