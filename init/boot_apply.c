@@ -45,8 +45,10 @@ static int apply_find_partitions(struct boot_state *st, struct fault *f)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
-	if (r == -ENOENT)
-		return fault_set(f, ENOENT, "%s after waiting %ums", f->text, st->plan->device_timeout_ms);
+	if (r == -ENOENT) {
+		struct fault why = *f;
+		return fault_set(f, ENOENT, "%s after waiting %ums", why.text, st->plan->device_timeout_ms);
+	}
 	if (r == 0)
 		log_info("slot %c is %s", st->plan->slot, st->plan->root_device);
 	return r;
