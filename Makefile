@@ -3,8 +3,9 @@
 include config.mk
 
 B := build
-LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) \
+LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) \
             $(wildcard verity/*.c) $(wildcard mounts/*.c)
+CTL_OBJS := $(B)/obj/ctl/hardinitctl.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/obj/%.o)
@@ -16,7 +17,7 @@ ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 
 .PHONY: all deps check check-unit check-qemu check-san demo images lint install clean
 
-all: $(B)/hardinit
+all: $(B)/hardinit $(B)/hardinitctl
 
 deps:
 	@tools/install-deps
@@ -31,6 +32,9 @@ $(B)/libhardinit.a: $(LIB_OBJS)
 $(B)/hardinit: $(B)/obj/init/main.o $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/hardinitctl: $(B)/obj/ctl/hardinitctl.o $(B)/libhardinit.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
@@ -42,7 +46,7 @@ check-unit: $(B)/unit-tests
 	cd tests/unit && ../../$(B)/unit-tests
 
 # The appliance images the QEMU tests and the demo boot (tools/build-images).
-images: $(B)/hardinit
+images: $(B)/hardinit $(B)/hardinitctl
 	tools/build-images $(B)
 
 check-qemu: images
@@ -57,13 +61,14 @@ demo: deps images
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
-		common init verity mounts
+		common init verity mounts overlay ctl
 
-install: $(B)/hardinit
+install: $(B)/hardinit $(B)/hardinitctl
 	install -D -m 0755 $(B)/hardinit $(DESTDIR)$(SBINDIR)/hardinit
+	install -D -m 0755 $(B)/hardinitctl $(DESTDIR)$(SBINDIR)/hardinitctl
 	install -D -m 0755 initramfs/mkinitramfs $(DESTDIR)$(SBINDIR)/hardinit-mkinitramfs
 
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(B)/obj/init/main.d
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d

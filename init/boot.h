@@ -8,6 +8,7 @@
 
 #include "common/fault.h"
 #include "init/plan.h"
+#include "mounts/ext4_apply.h"
 #include "verity/footer.h"
 #include "verity/verity_plan.h"
 
@@ -21,6 +22,12 @@ struct boot_state {
 	enum root_trust trust;
 	const char *verity_state;         /* "verified" once checked */
 	unsigned step_ms[BOOT_STEPS_MAX];
+	size_t steps_done;                /* steps that ran (for the boot record) */
+	int logs_fd;                      /* the logs filesystem's root, -1 until mounted */
+	enum storage_state logs_state;
+	enum storage_state data_state;
+	char data_reason[320];            /* why the data is volatile */
+	char audit[320];                  /* the mount audit's result */
 };
 
 struct boot_ops {
@@ -37,6 +44,12 @@ int boot_run(struct boot_state *st, const struct boot_ops *ops);
 
 /* The real step executor (boot_apply.c). */
 int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct fault *f);
+
+/* Appends the boot record for this boot (outcome "ready", or "failed" at step with
+ * reason) to /logs/hardinit/boots.jsonl and fsyncs it. Returns 0, or -errno (also
+ * -EBADF when /logs is not mounted). (record_apply.c) */
+int boot_write_record(const struct boot_state *st, const char *failed_step, const char *reason,
+		      struct fault *f);
 
 /* Milliseconds since st->start. */
 unsigned boot_elapsed_ms(const struct boot_state *st);

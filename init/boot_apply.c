@@ -13,7 +13,10 @@
 #include "common/openat2.h"
 #include "init/boot.h"
 #include "init/modules_apply.h"
+#include "mounts/ext4_apply.h"
 #include "mounts/mounts_apply.h"
+#include "mounts/mounts_audit.h"
+#include "overlay/overlay_apply.h"
 #include "verity/footer_sig.h"
 #include "verity/verity_apply.h"
 
@@ -142,15 +145,98 @@ static int apply_check_exec(struct boot_state *st, struct fault *f)
 	return 0;
 }
 
+/* Mounts the logs partition at LOGS_EARLY (moved to /logs before switch root), so that
+ * a boot that fails later still leaves its record. */
+static int apply_mount_logs(struct boot_state *st, struct fault *f)
+{
+	const struct boot_plan *plan = st->plan;
+	struct fault why = { "" };
+	int r;
+
+	if (mkdir("/run/hardinit", 0700) < 0 && errno != EEXIST)
+		return fault_set(f, errno, "unable to create /run/hardinit: %s", strerror(errno));
+	r = ext4_apply_mount(plan->logs_device[0] ? plan->logs_device : NULL, plan->logs_label, LOGS_EARLY,
+			     MS_NOSUID | MS_NODEV | MS_NOEXEC, plan->format_blank, &st->logs_state, &why, f);
+	if (r < 0)
+		return r;
+	st->logs_fd = open(LOGS_EARLY, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return st->logs_fd < 0 ? fault_set(f, errno, "unable to open %s: %s", LOGS_EARLY, strerror(errno)) : 0;
+}
+
+static int apply_mount_data(struct boot_state *st, struct fault *f)
+{
+	const struct boot_plan *plan = st->plan;
+	struct fault why = { "" };
+	int r;
+
+	r = ext4_apply_mount(plan->data_device[0] ? plan->data_device : NULL, plan->data_label, DATA_ROOT,
+			     MS_NOSUID | MS_NODEV, plan->format_blank, &st->data_state, &why, f);
+	if (r == 0 && st->data_state == STORAGE_VOLATILE)
+		snprintf(st->data_reason, sizeof(st->data_reason), "%s", why.text);
+	return r;
+}
+
+/* Mounts the overlays, binds and the .eflow view from the data partition; if that
+ * fails there (a full or damaged filesystem, say), from a tmpfs instead, so that the
+ * appliance stays reachable. Then detaches the data partition's own mount: only the
+ * mounts made from it remain. */
+static int apply_mount_state(struct boot_state *st, struct fault *f)
+{
+	int r = state_apply_mount(&st->plan->state, DATA_ROOT, SYSROOT, f);
+
+	if (r < 0 && st->data_state == STORAGE_PERSISTENT) {
+		log_warning("unable to set up the state on the data partition (%s): using a tmpfs, continuing", f->text);
+		snprintf(st->data_reason, sizeof(st->data_reason), "%s", f->text);
+		st->data_state = STORAGE_VOLATILE;
+		(void)umount2(DATA_ROOT, MNT_DETACH); /* the partition is left as it is */
+		if (mount("tmpfs", DATA_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=25%") < 0)
+			return fault_set(f, errno, "unable to mount a tmpfs on %s: %s", DATA_ROOT, strerror(errno));
+		r = state_apply_mount(&st->plan->state, DATA_ROOT, SYSROOT, f);
+	}
+	if (r < 0)
+		return r;
+	if (umount2(DATA_ROOT, MNT_DETACH) < 0)
+		return fault_set(f, errno, "unable to detach %s: %s", DATA_ROOT, strerror(errno));
+	return 0;
+}
+
+static int apply_move_logs(struct fault *f)
+{
+	if (mount(LOGS_EARLY, SYSROOT "/logs", NULL, MS_MOVE, NULL) < 0)
+		return fault_set(f, errno, "unable to move %s to %s/logs: %s", LOGS_EARLY, SYSROOT, strerror(errno));
+	return 0;
+}
+
+static int apply_audit_mounts(struct boot_state *st, struct fault *f)
+{
+	struct audit_table table;
+	int n;
+
+	mounts_audit_expect(&st->plan->state, &table);
+	n = mounts_audit_file("/proc/self/mountinfo", &table, f);
+	snprintf(st->audit, sizeof(st->audit), "%s", n < 0 ? f->text : "ok");
+	if (n >= 0)
+		log_info("mount audit: %d mounts as expected", n);
+	return n < 0 ? n : 0;
+}
+
 /* Prints the ready line and hands PID 1 to the service tree. Returns only on failure. */
 static int apply_exec(struct boot_state *st, struct fault *f)
 {
 	char *const argv[] = { st->plan->exec, NULL };
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
 
-	log_notice("ready slot=%c version=%llu verity=%s overlays=none firewall=none init_ms=%u",
+	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN] = "";
+	const struct state_plan *state = &st->plan->state;
+
+	for (size_t i = 0; i < state->n_overlays; i++) {
+		strcat(overlays, i ? "," : "");
+		strcat(overlays, state->overlays[i].target);
+	}
+	log_notice("ready slot=%c version=%llu verity=%s overlays=%s data=%s firewall=none init_ms=%u",
 		   st->plan->slot, (unsigned long long)st->footer.version, st->verity_state,
-		   boot_elapsed_ms(st));
+		   overlays[0] ? overlays : "none",
+		   st->data_state == STORAGE_PERSISTENT ? "persistent" : "degraded", boot_elapsed_ms(st));
 	execve(argv[0], argv, envp);
 	return fault_set(f, errno, "unable to execute %s: %s", argv[0], strerror(errno));
 }
@@ -163,8 +249,14 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 	case STEP_OPEN_VERITY: return apply_open_verity(st, f);
 	case STEP_MOUNT_ROOT: return apply_mount_root(st, f);
 	case STEP_CHECK_EXEC: return apply_check_exec(st, f);
+	case STEP_MOUNT_LOGS: return apply_mount_logs(st, f);
+	case STEP_MOUNT_DATA: return apply_mount_data(st, f);
+	case STEP_MOUNT_STATE: return apply_mount_state(st, f);
+	case STEP_MOVE_LOGS: return apply_move_logs(f);
 	case STEP_SWITCH_ROOT: return mounts_apply_switch_root(SYSROOT, f);
 	case STEP_MOUNT_BASE: return mounts_apply_table(mounts_base, mounts_base_count, f);
+	case STEP_AUDIT_MOUNTS: return apply_audit_mounts(st, f);
+	case STEP_WRITE_RECORD: return boot_write_record(st, NULL, NULL, f);
 	case STEP_EXEC: return apply_exec(st, f);
 	case STEP_KIND_COUNT: break;
 	}

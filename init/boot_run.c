@@ -19,6 +19,7 @@ int boot_run(struct boot_state *st, const struct boot_ops *ops)
 		int r = ops->apply(step, st, &f);
 
 		st->step_ms[i] = boot_elapsed_ms(st) - begin;
+		st->steps_done = i + 1;
 		if (r >= 0)
 			continue;
 		if (step->fatal) {

@@ -80,8 +80,14 @@ static void warn_cmdline(const struct boot_cmdline *bc)
 			    bc->ignored[i]);
 }
 
+/* The failure handler: the boot record first (when /logs is mounted), then the FATAL
+ * line and the policy's action. */
 static void boot_fail(const struct boot_state *st, const struct boot_step *step, const struct fault *f)
 {
+	struct fault why = { "" };
+
+	if (st->logs_fd >= 0 && boot_write_record(st, step->name, f->text, &why) < 0)
+		log_warning("unable to write the boot record: %s, continuing", why.text);
 	failure_act(st->plan->on_failure, step->name, f->text);
 }
 
@@ -102,6 +108,7 @@ static void __attribute__((noreturn)) boot(const struct timespec *start)
 	st.start = *start;
 	st.plan = &plan;
 	st.verity_state = "none";
+	st.logs_fd = -1;
 	if ((r = mounts_apply_table(mounts_early, mounts_early_count, &f)) < 0)
 		failure_act(FAILURE_REBOOT, "early", f.text);
 	(void)sysctl_write("/proc/sys/kernel/printk_devkmsg", "on"); /* else our lines may be dropped */

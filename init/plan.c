@@ -1,8 +1,10 @@
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hex.h"
 #include "init/plan.h"
+#include "init/record.h"
 
 static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_LOAD_MODULES] = "load-modules",
@@ -10,8 +12,14 @@ static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_OPEN_VERITY] = "open-verity",
 	[STEP_MOUNT_ROOT] = "mount-root",
 	[STEP_CHECK_EXEC] = "check-exec",
+	[STEP_MOUNT_LOGS] = "mount-logs",
+	[STEP_MOUNT_DATA] = "mount-data",
+	[STEP_MOUNT_STATE] = "mount-state",
+	[STEP_MOVE_LOGS] = "move-logs",
 	[STEP_SWITCH_ROOT] = "switch-root",
 	[STEP_MOUNT_BASE] = "mount-base",
+	[STEP_AUDIT_MOUNTS] = "mount-audit",
+	[STEP_WRITE_RECORD] = "boot-record",
 	[STEP_EXEC] = "exec",
 };
 
@@ -20,10 +28,15 @@ const char *step_kind_name(enum step_kind kind)
 	return step_kind_names[kind];
 }
 
-/* Appends a step; every step of the core boot path is fatal. */
+/* Appends a step; every step of the core boot path is fatal. The table is sized for
+ * the longest plan plan_build makes (a unit test checks the margin). */
 static struct boot_step *plan_add(struct boot_plan *plan, enum step_kind kind, const char *name)
 {
-	struct boot_step *s = &plan->steps[plan->n_steps++];
+	struct boot_step *s;
+
+	if (plan->n_steps == BOOT_STEPS_MAX)
+		abort(); /* a programming error: plan_build adds a fixed number of steps */
+	s = &plan->steps[plan->n_steps++];
 
 	s->kind = kind;
 	s->name = name;
@@ -62,21 +75,39 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	strcpy(ret->keys_dir, p->keys_dir);
 	strcpy(ret->exec, p->exec);
 	ret->on_failure = p->on_failure;
+	strcpy(ret->data_label, p->data_label);
+	strcpy(ret->logs_label, p->logs_label);
+	ret->format_blank = p->format_blank;
+	if (!strcmp(p->data_label, p->logs_label) || !strcmp(p->data_label, p->label_a) ||
+	    !strcmp(p->data_label, p->label_b) || !strcmp(p->logs_label, p->label_a) ||
+	    !strcmp(p->logs_label, p->label_b))
+		return fault_set(f, EINVAL, "the data, logs and slot partitions need distinct labels");
+	if (state_plan_build(p, &ret->state, f) < 0)
+		return -EINVAL;
 
 	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
 	s->modules = p->storage_modules;
 	plan_add(ret, STEP_FIND_PARTITIONS, "partitions");
 	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	module_list_add(&s->modules, "ext4");
+	/* /logs first, so that a boot that fails later still leaves a record. */
+	plan_add(ret, STEP_MOUNT_LOGS, "logs");
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
 	module_list_add(&s->modules, "dm-verity");
 	plan_add(ret, STEP_OPEN_VERITY, "verity");
 	plan_add(ret, STEP_MOUNT_ROOT, "mount-root");
 	plan_add(ret, STEP_CHECK_EXEC, "verity-check");
-	if (p->extra_modules.n) {
-		s = plan_add(ret, STEP_LOAD_MODULES, "modules");
-		s->modules = p->extra_modules;
-	}
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	module_list_add(&s->modules, "overlay");
+	for (size_t i = 0; i < p->extra_modules.n; i++)
+		module_list_add(&s->modules, p->extra_modules.names[i]);
+	plan_add(ret, STEP_MOUNT_DATA, "data");
+	plan_add(ret, STEP_MOUNT_STATE, "overlays");
+	plan_add(ret, STEP_MOVE_LOGS, "logs");
 	plan_add(ret, STEP_SWITCH_ROOT, "switch-root");
 	plan_add(ret, STEP_MOUNT_BASE, "mounts");
+	plan_add(ret, STEP_AUDIT_MOUNTS, "mount-audit");
+	plan_add(ret, STEP_WRITE_RECORD, "boot-record")->fatal = false;
 	plan_add(ret, STEP_EXEC, "exec");
 	return 0;
 }
@@ -92,6 +123,10 @@ int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devic
 	if (other == -ENOTUNIQ)
 		return other;
 	strcpy(plan->root_device, devices->devices[i].path);
+	i = devices_find_label(devices, plan->data_label, NULL);
+	strcpy(plan->data_device, i >= 0 ? devices->devices[i].path : "");
+	i = devices_find_label(devices, plan->logs_label, NULL);
+	strcpy(plan->logs_device, i >= 0 ? devices->devices[i].path : "");
 	return 0;
 }
 
@@ -128,6 +163,29 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		break;
 	case STEP_CHECK_EXEC:
 		fprintf(out, " read %s%s then require dm-verity status verified", SYSROOT, plan->exec);
+		break;
+	case STEP_MOUNT_LOGS:
+		fprintf(out, " %s%s -> %s ext4 nosuid,nodev,noexec (blank: %s; ext4: e2fsck -p; else untouched, tmpfs)",
+			plan->logs_device[0] ? "" : "partlabel:", plan->logs_device[0] ? plan->logs_device : plan->logs_label,
+			LOGS_EARLY, plan->format_blank ? "format" : "untouched, tmpfs");
+		break;
+	case STEP_MOUNT_DATA:
+		fprintf(out, " %s%s -> %s ext4 nosuid,nodev (blank: %s; ext4: e2fsck -p; else untouched, tmpfs: degraded)",
+			plan->data_device[0] ? "" : "partlabel:", plan->data_device[0] ? plan->data_device : plan->data_label,
+			DATA_ROOT, plan->format_blank ? "format" : "untouched, tmpfs");
+		break;
+	case STEP_MOUNT_STATE:
+		fprintf(out, " walk %s with openat2 (no symlinks, beneath, no xdev), then detach it\n", DATA_ROOT);
+		state_plan_print(&plan->state, out);
+		return;
+	case STEP_MOVE_LOGS:
+		fprintf(out, " %s -> %s/logs", LOGS_EARLY, SYSROOT);
+		break;
+	case STEP_AUDIT_MOUNTS:
+		fprintf(out, " /proc/self/mountinfo against the mount table");
+		break;
+	case STEP_WRITE_RECORD:
+		fprintf(out, " /logs/%s/%s", RECORD_DIR, RECORD_FILE);
 		break;
 	case STEP_SWITCH_ROOT:
 		fprintf(out, " %s (move /proc /sys /dev /run, empty the initramfs, chroot)", SYSROOT);

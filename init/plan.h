@@ -10,10 +10,13 @@
 #include "common/fault.h"
 #include "init/partitions.h"
 #include "init/policy.h"
+#include "overlay/overlay_plan.h"
 
-#define BOOT_STEPS_MAX 16
+#define BOOT_STEPS_MAX 24
 #define SYSROOT "/sysroot"
 #define VERITY_DM_NAME "root"
+#define LOGS_EARLY "/run/hardinit/logs"   /* where /logs is mounted until switch root */
+#define DATA_ROOT "/run/hardinit/data"    /* the data partition, detached once the state is mounted */
 
 enum step_kind {
 	STEP_LOAD_MODULES,
@@ -21,8 +24,14 @@ enum step_kind {
 	STEP_OPEN_VERITY,
 	STEP_MOUNT_ROOT,
 	STEP_CHECK_EXEC,
+	STEP_MOUNT_LOGS,
+	STEP_MOUNT_DATA,
+	STEP_MOUNT_STATE,
+	STEP_MOVE_LOGS,
 	STEP_SWITCH_ROOT,
 	STEP_MOUNT_BASE,
+	STEP_AUDIT_MOUNTS,
+	STEP_WRITE_RECORD,
 	STEP_EXEC,
 	STEP_KIND_COUNT
 };
@@ -52,6 +61,13 @@ struct boot_plan {
 	size_t root_hash_size;
 	char keys_dir[PATH_MAX];
 
+	char data_label[POLICY_LABEL_MAX + 1];
+	char logs_label[POLICY_LABEL_MAX + 1];
+	char data_device[64];         /* "" when not exactly one partition has the label */
+	char logs_device[64];
+	bool format_blank;
+	struct state_plan state;
+
 	char exec[PATH_MAX];
 	enum failure_action on_failure;
 };
@@ -62,7 +78,9 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	       struct fault *f);
 
 /* Resolves the slot's partition in the device list: exactly one device may carry the
- * slot's label, and at most one the other slot's. Returns 0, -ENOENT or -ENOTUNIQ. */
+ * slot's label, and at most one the other slot's. The data and logs partitions are
+ * used when exactly one device carries their label (else they become volatile).
+ * Returns 0, -ENOENT or -ENOTUNIQ. */
 int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f);
 
 /* Prints the plan as stable text, one line per step (golden-file tested). */

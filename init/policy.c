@@ -15,6 +15,12 @@
  *   mode = required                   required | optional | off
  *   on_corruption = restart           restart | panic | eio
  *   keys = /etc/hardinit/keys         directory of Ed25519 public keys (*.pem)
+ *   [mounts]
+ *   data_label = data                 GPT PARTLABEL of the persistent data partition
+ *   logs_label = logs                 GPT PARTLABEL of the logs partition
+ *   overlays = /etc /home /root /var  directories made writable by an overlay
+ *   binds =                           directories bind-mounted from the data partition
+ *   format_blank = yes                format a blank (all-zero) data or logs partition
  *   [modules]
  *   storage = virtio_pci virtio_blk   loaded before partitions are looked for
  *   load = virtio_net                 loaded before switch root (e.g. network drivers)
@@ -66,6 +72,14 @@ void policy_set_defaults(struct policy *p)
 	p->verity = VERITY_REQUIRED;
 	p->on_corruption = CORRUPTION_RESTART;
 	strcpy(p->keys_dir, "/etc/hardinit/keys");
+	strcpy(p->data_label, "data");
+	strcpy(p->logs_label, "logs");
+	p->overlays.n = 4;
+	strcpy(p->overlays.paths[0], "/etc");
+	strcpy(p->overlays.paths[1], "/home");
+	strcpy(p->overlays.paths[2], "/root");
+	strcpy(p->overlays.paths[3], "/var");
+	p->format_blank = true;
 	strcpy(p->storage_modules.names[0], "virtio_pci");
 	strcpy(p->storage_modules.names[1], "virtio_blk");
 	p->storage_modules.n = 2;
@@ -118,6 +132,47 @@ static int parse_module_list(const char *value, struct module_list *ret, struct 
 			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(w))
 			return fault_set(f, EINVAL, "'%s' is not a module name", w);
 		strcpy(ret->names[ret->n++], w);
+	}
+	return 0;
+}
+
+/* Directories hardinit itself mounts or that hold the kernel's API filesystems: an
+ * overlay or bind there would hide or shadow them. */
+static bool path_is_reserved(const char *path)
+{
+	static const char *const reserved[] = { "/proc", "/sys", "/dev", "/run", "/tmp", "/logs", NULL };
+
+	for (const char *const *r = reserved; *r; r++) {
+		size_t n = strlen(*r);
+		if (strncmp(path, *r, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Parses a space-separated list of clean absolute paths, none reserved, none "/",
+ * no duplicates. Returns 0 or -EINVAL. */
+static int parse_path_list(const char *value, struct path_list *ret, struct fault *f)
+{
+	char buf[1024];
+	char *save = NULL;
+
+	if (strlen(value) >= sizeof(buf))
+		return fault_set(f, EINVAL, "path list too long");
+	strcpy(buf, value);
+	ret->n = 0;
+	for (char *w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		if (ret->n == POLICY_PATHS_MAX)
+			return fault_set(f, EINVAL, "more than %d paths", POLICY_PATHS_MAX);
+		if (!path_is_clean(w) || strlen(w) >= POLICY_PATH_LEN || strcmp(w, "/") == 0 ||
+		    w[strlen(w) - 1] == '/')
+			return fault_set(f, EINVAL, "'%s' is not a clean absolute directory path", w);
+		if (path_is_reserved(w))
+			return fault_set(f, EINVAL, "'%s' is a directory hardinit mounts itself", w);
+		for (size_t i = 0; i < ret->n; i++)
+			if (strcmp(ret->paths[i], w) == 0)
+				return fault_set(f, EINVAL, "'%s' is listed twice", w);
+		strcpy(ret->paths[ret->n++], w);
 	}
 	return 0;
 }
@@ -196,6 +251,19 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 		if (!path_is_clean(value))
 			return fault_set(f, EINVAL, "'%s' is not a clean absolute path", value);
 		strcpy(p->keys_dir, value);
+	} else if (IS("mounts", "data_label") || IS("mounts", "logs_label")) {
+		if (!label_is_valid(value))
+			return fault_set(f, EINVAL, "'%s' is not a partition label (1..%d printable characters)",
+					 value, POLICY_LABEL_MAX);
+		strcpy(key[0] == 'd' ? p->data_label : p->logs_label, value);
+	} else if (IS("mounts", "overlays")) {
+		return parse_path_list(value, &p->overlays, f);
+	} else if (IS("mounts", "binds")) {
+		return parse_path_list(value, &p->binds, f);
+	} else if (IS("mounts", "format_blank")) {
+		if (strcmp(value, "yes") && strcmp(value, "no"))
+			return fault_set(f, EINVAL, "expected yes | no, got '%s'", value);
+		p->format_blank = strcmp(value, "yes") == 0;
 	} else if (IS("modules", "storage")) {
 		return parse_module_list(value, &p->storage_modules, f);
 	} else if (IS("modules", "load")) {

@@ -14,6 +14,8 @@
 #define POLICY_MODULES_MAX 32
 #define POLICY_MODULE_NAME_MAX 56
 #define ROOT_HASH_MAX 64          /* sha512 */
+#define POLICY_PATHS_MAX 8
+#define POLICY_PATH_LEN 128
 
 enum failure_action { FAILURE_REBOOT, FAILURE_POWEROFF, FAILURE_HALT, FAILURE_ACTION_COUNT };
 enum slot_choice { SLOT_AUTO, SLOT_A, SLOT_B, SLOT_CHOICE_COUNT };
@@ -24,6 +26,11 @@ enum cmdline_trust { CMDLINE_TIGHTEN, CMDLINE_TRUST, CMDLINE_TRUST_COUNT };
 
 struct module_list {
 	char names[POLICY_MODULES_MAX][POLICY_MODULE_NAME_MAX];
+	size_t n;
+};
+
+struct path_list {
+	char paths[POLICY_PATHS_MAX][POLICY_PATH_LEN];
 	size_t n;
 };
 
@@ -41,6 +48,12 @@ struct policy {
 	enum verity_mode verity;
 	enum corruption_action on_corruption;
 	char keys_dir[PATH_MAX];
+	/* [mounts] */
+	char data_label[POLICY_LABEL_MAX + 1];
+	char logs_label[POLICY_LABEL_MAX + 1];
+	struct path_list overlays;
+	struct path_list binds;
+	bool format_blank;
 	/* [modules] */
 	struct module_list storage_modules;
 	struct module_list extra_modules;

@@ -36,3 +36,30 @@ slot_disk() {
 	"$TOP/tools/mkdisk" -o "$disk" --slot-a "$WORK/$name.slot" --slot-b "$IMAGES/slot-a.img"
 	echo "$disk"
 }
+
+# write_slot_image DISK N IMAGE: a slot image into partition N, footer at its end.
+write_slot_image() {
+	local start len size
+	start=$(part_start "$1" "$2"); len=$(part_size "$1" "$2"); size=$(stat -c %s "$3")
+	dd if="$3" of="$1" bs=4096 count=$(( (size - 4096) / 4096 )) seek=$((start / 4096)) conv=notrunc status=none
+	tail -c 4096 "$3" | dd of="$1" bs=4096 seek=$(( (start + len - 4096) / 4096 )) conv=notrunc status=none
+}
+
+# partition_image DISK N OUT: a copy of partition N (journal replayed by e2fsck on the
+# copy, so that debugfs sees the last writes).
+partition_image() {
+	dd if="$1" of="$3" bs=1M skip=$(( $(part_start "$1" "$2") / 1048576 )) \
+		count=$(( $(part_size "$1" "$2") / 1048576 )) status=none
+	e2fsck -fy "$3" >/dev/null 2>&1 || true
+}
+
+# partition_sha256 DISK N: the checksum of partition N's bytes.
+partition_sha256() {
+	dd if="$1" bs=1M skip=$(( $(part_start "$1" "$2") / 1048576 )) \
+		count=$(( $(part_size "$1" "$2") / 1048576 )) status=none | sha256sum | cut -d' ' -f1
+}
+
+# replace_partition DISK N IMAGE: writes a filesystem image at partition N's start.
+replace_partition() {
+	dd if="$3" of="$1" bs=1M seek=$(( $(part_start "$1" "$2") / 1048576 )) conv=notrunc status=none
+}

@@ -17,7 +17,7 @@ struct plan_case {
 	char devices[160];   /* empty: no devices file */
 };
 
-#define DEVICES "/dev/vda5 partlabel=rootfs-a\n/dev/vda6 partlabel=rootfs-b\n/dev/vda8 partlabel=data\n"
+#define DEVICES "/dev/vda5 partlabel=rootfs-a\n/dev/vda6 partlabel=rootfs-b\n/dev/vda7 partlabel=logs\n/dev/vda8 partlabel=data\n"
 
 ParameterizedTestParameters(plan, golden)
 {
@@ -30,6 +30,8 @@ ParameterizedTestParameters(plan, golden)
 		{ "golden/verity-tighten.plan", "[verity]\nmode = optional\n", "hardinit.verity=required", "" },
 		{ "golden/exec-refused.plan", "", "hardinit.exec=/bin/sh hardinit.verity=off", "" },
 		{ "golden/exec-trusted.plan", "[boot]\ncmdline = trust\n", "hardinit.exec=/bin/svc", "" },
+		{ "golden/binds.plan", "[mounts]\noverlays = /etc /var\nbinds = /var/lib/containerd /srv\nformat_blank = no\n",
+		  "", DEVICES },
 		{ "golden/demo.plan",
 		  "[boot]\non_failure = poweroff\n[verity]\non_corruption = eio\n[modules]\nload = virtio_net\n",
 		  "hardinit.debug", DEVICES },
@@ -88,8 +90,8 @@ ParameterizedTest(struct plan_case *c, plan, golden)
 	free(out);
 }
 
-/* Every step of the core boot path is fatal: none may be skipped on error. */
-Test(plan, core_steps_are_fatal)
+/* Every step is fatal but the boot record's: none may be skipped on error. */
+Test(plan, steps_are_fatal_but_the_record)
 {
 	struct policy p;
 	struct boot_cmdline bc = { .debug = false };
@@ -98,8 +100,44 @@ Test(plan, core_steps_are_fatal)
 	policy_set_defaults(&p);
 	cr_assert_eq(plan_build(&p, &bc, &plan, NULL), 0);
 	for (size_t i = 0; i < plan.n_steps; i++)
-		cr_assert(plan.steps[i].fatal, "step %zu (%s) is not fatal", i, plan.steps[i].name);
+		cr_assert_eq(plan.steps[i].fatal, plan.steps[i].kind != STEP_WRITE_RECORD,
+			     "step %zu (%s)", i, plan.steps[i].name);
 	cr_assert_eq(plan.steps[plan.n_steps - 1].kind, STEP_EXEC);
+}
+
+/* The longest plan (extra modules) leaves room in the step table. */
+Test(plan, step_table_has_room)
+{
+	struct policy p;
+	struct boot_cmdline bc = { .debug = false };
+	struct boot_plan plan;
+
+	policy_set_defaults(&p);
+	strcpy(p.extra_modules.names[0], "virtio_net");
+	p.extra_modules.n = 1;
+	cr_assert_eq(plan_build(&p, &bc, &plan, NULL), 0);
+	cr_assert_lt(plan.n_steps + 2, BOOT_STEPS_MAX);
+}
+
+/* The audit, the record and exec come last, in that order, after switch root. */
+Test(plan, state_steps_order)
+{
+	struct policy p;
+	struct boot_cmdline bc = { .debug = false };
+	struct boot_plan plan;
+	size_t at[STEP_KIND_COUNT] = { 0 };
+
+	policy_set_defaults(&p);
+	cr_assert_eq(plan_build(&p, &bc, &plan, NULL), 0);
+	for (size_t i = 0; i < plan.n_steps; i++)
+		at[plan.steps[i].kind] = i;
+	cr_assert_lt(at[STEP_MOUNT_LOGS], at[STEP_OPEN_VERITY]);
+	cr_assert_lt(at[STEP_CHECK_EXEC], at[STEP_MOUNT_DATA]);
+	cr_assert_lt(at[STEP_MOUNT_STATE], at[STEP_SWITCH_ROOT]);
+	cr_assert_lt(at[STEP_MOVE_LOGS], at[STEP_SWITCH_ROOT]);
+	cr_assert_lt(at[STEP_MOUNT_BASE], at[STEP_AUDIT_MOUNTS]);
+	cr_assert_lt(at[STEP_AUDIT_MOUNTS], at[STEP_WRITE_RECORD]);
+	cr_assert_lt(at[STEP_WRITE_RECORD], at[STEP_EXEC]);
 }
 
 /* Both slots with one label cannot make a plan. */

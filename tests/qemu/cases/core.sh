@@ -3,7 +3,7 @@
 # its trust anchor, its partition or the exec target stops the boot with no shell.
 # Each case_NAME returns 0 on pass, or sets REASON and returns 1. Sourced by ../run.
 
-READY='hardinit: ready slot=a version=1 verity=verified overlays=none firewall=none init_ms=[0-9]+'
+READY='hardinit: ready slot=a version=1 verity=verified overlays=/etc,/home,/root,/var data=persistent firewall=none init_ms=[0-9]+'
 SERVICE_UP='demo: service tree up'
 
 # boot_fatal NAME DISK CMDLINE PATTERN: the init prints "FATAL PATTERN", never the ready
@@ -171,7 +171,10 @@ CASES+=(untrusted_key)
 case_untrusted_key() {
 	local disk
 	disk=$(slot_disk untrusted_key "$B/demo/rootfs" "$B/keys/other.key")
-	boot_fatal untrusted_key "$disk" "" "verity: the slot footer's signature matches none of the 1 trusted keys \(verity is required\)"
+	boot_fatal untrusted_key "$disk" "" "verity: the slot footer's signature matches none of the 1 trusted keys \(verity is required\)" || return 1
+	# The failed boot left its record on /logs (mounted before verity).
+	records "$disk" | grep -q '"outcome":"failed","failed_step":"verity","reason":"the slot footer' \
+		|| { REASON="no failed boot record on /logs"; return 1; }
 }
 
 CASES+=(missing_slot_partition)

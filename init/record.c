@@ -1,0 +1,82 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "init/record.h"
+
+static void add_string(json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, value ? json_object_new_string(value) : json_object_new_null());
+}
+
+/* json-c seeds its default string hash from getrandom(), which blocks PID 1 until the
+ * kernel's random pool is ready (about a second under TCG). The record's keys are our
+ * own, so the seedless hash is fine. */
+static void record_use_seedless_hash(void)
+{
+	(void)json_global_set_string_hash(JSON_C_STR_HASH_PERLLIKE); /* fails only for an unknown hash id */
+}
+
+char *record_encode(const struct boot_record *r)
+{
+	json_object *o;
+	json_object *steps;
+	char slot[2] = { r->slot, '\0' };
+	char *line = NULL;
+
+	record_use_seedless_hash();
+	o = json_object_new_object();
+	steps = json_object_new_array();
+	if (!o || !steps) {
+		json_object_put(o);
+		json_object_put(steps);
+		return NULL;
+	}
+	json_object_object_add(o, "time", json_object_new_int64(r->time));
+	add_string(o, "slot", slot);
+	json_object_object_add(o, "version", json_object_new_uint64(r->version));
+	add_string(o, "verity", r->verity);
+	add_string(o, "outcome", r->outcome);
+	add_string(o, "failed_step", r->failed_step);
+	add_string(o, "reason", r->reason);
+	add_string(o, "data", r->data);
+	add_string(o, "data_reason", r->data_reason);
+	add_string(o, "logs", r->logs);
+	add_string(o, "overlays", r->overlays);
+	add_string(o, "mount_audit", r->mount_audit);
+	add_string(o, "firewall", r->firewall);
+	json_object_object_add(o, "quarantined", json_object_new_int((int)r->quarantined));
+	json_object_object_add(o, "init_ms", json_object_new_int((int)r->init_ms));
+	for (size_t i = 0; i < r->n_steps; i++) {
+		json_object *s = json_object_new_object();
+		add_string(s, "step", r->steps[i].name);
+		json_object_object_add(s, "ms", json_object_new_int((int)r->steps[i].ms));
+		json_object_array_add(steps, s);
+	}
+	json_object_object_add(o, "steps", steps);
+	line = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return line;
+}
+
+size_t record_read_lines(const char *text, void (*fn)(const char *json_line, void *data), void *data)
+{
+	size_t skipped = 0;
+
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+		char *line = strndup(text, len);
+		json_object *o = line ? json_tokener_parse(line) : NULL;
+
+		if (o && json_object_is_type(o, json_type_object))
+			fn(line, data);
+		else if (len > 0)
+			skipped++;
+		json_object_put(o);
+		free(line);
+		text += len + (nl ? 1 : 0);
+	}
+	return skipped;
+}

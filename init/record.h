@@ -1,0 +1,47 @@
+/* The boot record: one JSON line per boot, appended to /logs/hardinit/boots.jsonl
+ * (json-c). Encoding and reading are pure; record_apply.c writes. */
+#ifndef HARDINIT_RECORD_H
+#define HARDINIT_RECORD_H
+
+#include <stddef.h>
+
+#include "init/plan.h"
+
+#define RECORD_DIR "hardinit"
+#define RECORD_FILE "boots.jsonl"
+
+struct record_step {
+	const char *name;
+	unsigned ms;
+};
+
+struct boot_record {
+	long long time;               /* seconds since the epoch (the VM's clock) */
+	char slot;
+	unsigned long long version;
+	const char *verity;           /* verified | unsigned | none */
+	const char *outcome;          /* ready | failed */
+	const char *failed_step;      /* NULL when ready */
+	const char *reason;           /* NULL when ready */
+	const char *data;             /* persistent | degraded */
+	const char *data_reason;      /* NULL when persistent */
+	const char *logs;             /* persistent | volatile */
+	const char *overlays;         /* "/etc,/home,/root,/var" */
+	const char *mount_audit;      /* "ok: N mounts" or the mismatch */
+	const char *firewall;
+	unsigned quarantined;         /* entries moved aside on the data and logs partitions */
+	unsigned init_ms;
+	struct record_step steps[BOOT_STEPS_MAX];
+	size_t n_steps;
+};
+
+/* Encodes the record as one line of JSON (no newline). Returns a malloc'd string, or
+ * NULL when out of memory. */
+char *record_encode(const struct boot_record *r);
+
+/* Calls fn for each line of text that is a JSON object, in order; a line that is not
+ * (a torn last line after a power cut, say) is skipped and counted.
+ * Returns the number of lines skipped. */
+size_t record_read_lines(const char *text, void (*fn)(const char *json_line, void *data), void *data);
+
+#endif

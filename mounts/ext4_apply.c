@@ -1,0 +1,126 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <blkid.h>
+
+#include "common/log.h"
+#include "common/spawn.h"
+#include "mounts/ext4_apply.h"
+#include "mounts/ext4_plan.h"
+
+#define BLANK_SPAN (1024 * 1024)
+
+/* Finds the filesystem type libblkid sees on device. Returns 0 with ret_type set
+ * ("" for none, "ambiguous" for several), or -errno. */
+static int probe_type(const char *device, char *ret_type, size_t size)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(device);
+	const char *type = NULL;
+	int r;
+
+	if (!pr)
+		return -EIO;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	r = blkid_do_safeprobe(pr);
+	if (r == -2)
+		snprintf(ret_type, size, "ambiguous");
+	else if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
+		snprintf(ret_type, size, "%s", type);
+	else
+		ret_type[0] = '\0';
+	blkid_free_probe(pr);
+	return r == -1 ? -EIO : 0;
+}
+
+/* True if the first and the last MiB of device are all zero bytes. */
+static bool is_blank(const char *device)
+{
+	static unsigned char buf[BLANK_SPAN];
+	uint64_t size = 0;
+	bool blank = false;
+	int fd = open(device, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (ioctl(fd, BLKGETSIZE64, &size) == 0 && size >= 2 * BLANK_SPAN) {
+		blank = true;
+		for (int part = 0; part < 2 && blank; part++) {
+			off_t at = part ? (off_t)(size - BLANK_SPAN) : 0;
+			if (pread(fd, buf, sizeof(buf), at) != (ssize_t)sizeof(buf))
+				blank = false;
+			for (size_t i = 0; blank && i < sizeof(buf); i++)
+				blank = buf[i] == 0;
+		}
+	}
+	close(fd);
+	return blank;
+}
+
+static int mount_tmpfs(const char *target, unsigned long flags, struct fault *f)
+{
+	if (mount("tmpfs", target, "tmpfs", flags, "mode=0755,size=25%") < 0)
+		return fault_set(f, errno, "unable to mount a tmpfs on %s: %s", target, strerror(errno));
+	return 0;
+}
+
+/* Formats or checks the partition as the plan says, then mounts it. Returns 0, or
+ * -errno with why set when the partition must be left alone. */
+static int prepare_and_mount(const char *device, const char *label, const char *target,
+			     unsigned long flags, bool format_blank, struct fault *why)
+{
+	char type[32];
+	enum ext4_action action;
+	int r;
+
+	if ((r = probe_type(device, type, sizeof(type))) < 0)
+		return fault_set(why, r, "unable to probe %s: %s", device, strerror(-r));
+	action = ext4_plan_action(type[0] ? type : NULL, !type[0] && is_blank(device), format_blank);
+	log_info("%s (%s) holds %s: %s", label, device,
+		 type[0] ? type : action == EXT4_FORMAT ? "nothing (blank)" : "unrecognised data",
+		 ext4_action_name(action));
+	if (action == EXT4_LEAVE_ALONE)
+		return fault_set(why, EMEDIUMTYPE, "%s holds %s, not ext4: left untouched",
+				 device, type[0] ? type : "unrecognised data");
+	if (action == EXT4_FORMAT) {
+		char *argv[] = { "/sbin/mke2fs", "-q", "-t", "ext4", "-L", (char *)label, "-E", "root_owner=0:0",
+				 (char *)device, NULL };
+		if ((r = spawn_logged(argv, "mke2fs", why)) != 0)
+			return r < 0 ? r : fault_set(why, EIO, "mke2fs %s exited with %d", device, r);
+	} else {
+		char *argv[] = { "/sbin/e2fsck", "-p", (char *)device, NULL };
+		r = spawn_logged(argv, "e2fsck", why);
+		if (r < 0 || r >= 8)
+			log_warning("e2fsck %s could not run (%d), mounting anyway, continuing", device, r);
+		else if (r & 4)
+			log_warning("e2fsck %s left errors uncorrected, mounting anyway, continuing", device);
+	}
+	if (mount(device, target, "ext4", flags, "errors=remount-ro") < 0)
+		return fault_set(why, errno, "unable to mount %s as ext4: %s", device, strerror(errno));
+	return 0;
+}
+
+int ext4_apply_mount(const char *device, const char *label, const char *target, unsigned long flags,
+		     bool format_blank, enum storage_state *ret_state, struct fault *why_volatile,
+		     struct fault *f)
+{
+	if (mkdir(target, 0755) < 0 && errno != EEXIST)
+		return fault_set(f, errno, "unable to create %s: %s", target, strerror(errno));
+	if (!device)
+		fault_set(why_volatile, ENOENT, "no single partition labelled %s", label);
+	else if (prepare_and_mount(device, label, target, flags, format_blank, why_volatile) == 0) {
+		*ret_state = STORAGE_PERSISTENT;
+		return 0;
+	}
+	log_warning("%s is volatile (tmpfs): %s, continuing", label, why_volatile->text);
+	*ret_state = STORAGE_VOLATILE;
+	return mount_tmpfs(target, flags, f);
+}

@@ -1,0 +1,95 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "overlay/overlay_plan.h"
+
+/* "/var/lib/x" → "var-lib-x". */
+static void path_to_name(const char *path, char *name, size_t size)
+{
+	snprintf(name, size, "%s", path + 1);
+	for (char *c = name; *c; c++)
+		if (*c == '/')
+			*c = '-';
+}
+
+/* Returns the part of path below dir ("lib/x" for "/var/lib/x" under "/var"), or
+ * NULL if path is not strictly inside dir. */
+static const char *path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strncmp(path, dir, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return NULL;
+}
+
+/* Fills m for target and finds the overlay it lies in. */
+static void place(struct state_mount *m, const char *target, const struct state_plan *plan)
+{
+	snprintf(m->target, sizeof(m->target), "%s", target);
+	path_to_name(target, m->name, sizeof(m->name));
+	m->in_overlay = -1;
+	m->relative[0] = '\0';
+	for (size_t i = 0; i < plan->n_overlays; i++) {
+		const char *rel = path_below(target, plan->overlays[i].target);
+		if (rel) {
+			m->in_overlay = (int)i;
+			snprintf(m->relative, sizeof(m->relative), "%s", rel);
+		}
+	}
+}
+
+int state_plan_build(const struct policy *p, struct state_plan *ret, struct fault *f)
+{
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < p->overlays.n; i++) {
+		for (size_t j = 0; j < p->overlays.n; j++)
+			if (i != j && path_below(p->overlays.paths[i], p->overlays.paths[j]))
+				return fault_set(f, EINVAL, "overlay %s is inside overlay %s", p->overlays.paths[i],
+						 p->overlays.paths[j]);
+		place(&ret->overlays[ret->n_overlays++], p->overlays.paths[i], ret);
+		ret->overlays[ret->n_overlays - 1].in_overlay = -1;
+	}
+	for (size_t i = 0; i < p->binds.n; i++) {
+		for (size_t j = 0; j < p->overlays.n; j++)
+			if (strcmp(p->binds.paths[i], p->overlays.paths[j]) == 0)
+				return fault_set(f, EINVAL, "%s is both an overlay and a bind", p->binds.paths[i]);
+		for (size_t j = 0; j < p->binds.n; j++)
+			if (i != j && path_below(p->binds.paths[i], p->binds.paths[j]))
+				return fault_set(f, EINVAL, "bind %s is inside bind %s", p->binds.paths[i], p->binds.paths[j]);
+		place(&ret->binds[ret->n_binds++], p->binds.paths[i], ret);
+	}
+	place(&ret->eflow, EFLOW_TARGET, ret);
+	return 0;
+}
+
+int state_plan_overlay_options(const char *lower, const char *upper, const char *work, char *buf,
+			       size_t size)
+{
+	int n = snprintf(buf, size, "lowerdir=%s,upperdir=%s,workdir=%s," OVERLAY_OPTIONS, lower, upper, work);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static void print_placement(const struct state_plan *plan, const struct state_mount *m, FILE *out)
+{
+	if (m->in_overlay >= 0)
+		fprintf(out, " (in overlay %s)", plan->overlays[m->in_overlay].target);
+}
+
+void state_plan_print(const struct state_plan *plan, FILE *out)
+{
+	for (size_t i = 0; i < plan->n_overlays; i++)
+		fprintf(out, "%-15s %s upper=data:%s/overlays/%s/upper nosuid,nodev," OVERLAY_OPTIONS "\n",
+			"overlay", plan->overlays[i].target, EFLOW_DIR, plan->overlays[i].name);
+	for (size_t i = 0; i < plan->n_binds; i++) {
+		fprintf(out, "%-15s %s source=data:%s/binds/%s nosuid,nodev", "bind", plan->binds[i].target,
+			EFLOW_DIR, plan->binds[i].name);
+		print_placement(plan, &plan->binds[i], out);
+		fputc('\n', out);
+	}
+	fprintf(out, "%-15s %s source=data:%s ro,nosuid,nodev,noexec", "bind", plan->eflow.target, EFLOW_DIR);
+	print_placement(plan, &plan->eflow, out);
+	fputc('\n', out);
+}

@@ -1,0 +1,167 @@
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "init/record.h"
+#include "mounts/ext4_plan.h"
+#include "overlay/overlay_plan.h"
+
+static struct policy p;
+static struct state_plan plan;
+static struct fault f;
+
+static void setup(void)
+{
+	policy_set_defaults(&p);
+	memset(&f, 0, sizeof(f));
+}
+
+TestSuite(state_plan, .init = setup);
+
+/* The default policy: four overlays named after their directories; .eflow shown in /var. */
+Test(state_plan, defaults)
+{
+	cr_assert_eq(state_plan_build(&p, &plan, &f), 0, "%s", f.text);
+	cr_assert_eq(plan.n_overlays, 4);
+	cr_assert_str_eq(plan.overlays[0].target, "/etc");
+	cr_assert_str_eq(plan.overlays[0].name, "etc");
+	cr_assert_str_eq(plan.overlays[3].name, "var");
+	cr_assert_eq(plan.n_binds, 0);
+	cr_assert_str_eq(plan.eflow.target, "/var/.eflow");
+	cr_assert_eq(plan.eflow.in_overlay, 3);
+	cr_assert_str_eq(plan.eflow.relative, ".eflow");
+}
+
+/* A bind inside an overlay is placed in it, with its path relative to the overlay. */
+Test(state_plan, bind_inside_overlay)
+{
+	cr_assert_eq(policy_parse_text("[mounts]\nbinds = /var/lib/containerd /opt/store\n", "t", &p, &f), 0, "%s", f.text);
+	cr_assert_eq(state_plan_build(&p, &plan, &f), 0, "%s", f.text);
+	cr_assert_eq(plan.n_binds, 2);
+	cr_assert_str_eq(plan.binds[0].name, "var-lib-containerd");
+	cr_assert_eq(plan.binds[0].in_overlay, 3);
+	cr_assert_str_eq(plan.binds[0].relative, "lib/containerd");
+	cr_assert_eq(plan.binds[1].in_overlay, -1);
+}
+
+/* Overlays inside overlays, binds inside binds and a path both ways are refused. */
+Test(state_plan, refused_layouts)
+{
+	cr_assert_eq(policy_parse_text("[mounts]\noverlays = /var /var/lib\n", "t", &p, &f), 0);
+	cr_assert_eq(state_plan_build(&p, &plan, &f), -EINVAL);
+	cr_assert(strstr(f.text, "overlay /var/lib is inside overlay /var"), "%s", f.text);
+
+	setup();
+	cr_assert_eq(policy_parse_text("[mounts]\nbinds = /srv /srv/a\n", "t", &p, &f), 0);
+	cr_assert_eq(state_plan_build(&p, &plan, &f), -EINVAL);
+
+	setup();
+	cr_assert_eq(policy_parse_text("[mounts]\nbinds = /etc\n", "t", &p, &f), 0);
+	cr_assert_eq(state_plan_build(&p, &plan, &f), -EINVAL);
+	cr_assert(strstr(f.text, "both an overlay and a bind"));
+}
+
+/* Reserved and malformed paths are refused by the policy parser. */
+Test(state_plan, policy_paths)
+{
+	cr_assert_eq(policy_parse_text("[mounts]\noverlays = /proc\n", "t", &p, &f), -EINVAL);
+	cr_assert(strstr(f.text, "hardinit mounts itself"));
+	cr_assert_eq(policy_parse_text("[mounts]\noverlays = /etc /etc\n", "t", &p, &f), -EINVAL);
+	cr_assert_eq(policy_parse_text("[mounts]\nbinds = /\n", "t", &p, &f), -EINVAL);
+	cr_assert_eq(policy_parse_text("[mounts]\nbinds = /var/\n", "t", &p, &f), -EINVAL);
+	cr_assert_eq(policy_parse_text("[mounts]\nformat_blank = maybe\n", "t", &p, &f), -EINVAL);
+	cr_assert_eq(policy_parse_text("[mounts]\ndata_label = my data\n", "t", &p, &f), -EINVAL);
+	cr_assert_eq(policy_parse_text("[mounts]\nformat_blank = no\ndata_label = state\n", "t", &p, &f), 0);
+	cr_assert_not(p.format_blank);
+	cr_assert_str_eq(p.data_label, "state");
+}
+
+/* The overlay options are the hardened set, never userxattr; too long is refused. */
+Test(state_plan, overlay_options)
+{
+	char buf[256], small[40];
+
+	cr_assert_eq(state_plan_overlay_options("/sysroot/etc", "/proc/self/fd/5", "/proc/self/fd/6", buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "lowerdir=/sysroot/etc,upperdir=/proc/self/fd/5,workdir=/proc/self/fd/6,"
+			      "index=off,metacopy=off,redirect_dir=nofollow,xino=off");
+	cr_assert_null(strstr(buf, "userxattr"));
+	cr_assert_eq(state_plan_overlay_options("/sysroot/etc", "/a", "/b", small, sizeof(small)), -ENAMETOOLONG);
+}
+
+/* An existing filesystem is never formatted; only ext4 is mounted; only blank is formatted. */
+Test(ext4_plan, decisions)
+{
+	cr_assert_eq(ext4_plan_action("ext4", false, true), EXT4_CHECK_AND_MOUNT);
+	cr_assert_eq(ext4_plan_action("ext4", true, true), EXT4_CHECK_AND_MOUNT);
+	cr_assert_eq(ext4_plan_action(NULL, true, true), EXT4_FORMAT);
+	cr_assert_eq(ext4_plan_action(NULL, true, false), EXT4_LEAVE_ALONE);
+	cr_assert_eq(ext4_plan_action(NULL, false, true), EXT4_LEAVE_ALONE);   /* damaged superblock */
+	cr_assert_eq(ext4_plan_action("xfs", false, true), EXT4_LEAVE_ALONE);
+	cr_assert_eq(ext4_plan_action("vfat", true, true), EXT4_LEAVE_ALONE);
+	cr_assert_eq(ext4_plan_action("ambiguous", false, true), EXT4_LEAVE_ALONE);
+}
+
+static json_object *field(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+	cr_assert(json_object_object_get_ex(o, key, &v), "no %s", key);
+	return v;
+}
+
+/* A record encodes to one line of JSON with every field, nulls where absent. */
+Test(record, encodes_one_line)
+{
+	struct boot_record r = {
+		.time = 1795574000, .slot = 'b', .version = 7, .verity = "verified", .outcome = "failed",
+		.failed_step = "verity", .reason = "a \"quoted\"\nreason", .data = "degraded",
+		.data_reason = "no fs", .logs = "persistent", .overlays = "/etc,/var", .mount_audit = "not run",
+		.firewall = "none", .quarantined = 2, .init_ms = 812,
+		.steps = { { "load-modules", 12 }, { "open-verity", 40 } }, .n_steps = 2,
+	};
+	char *line = record_encode(&r);
+	json_object *o;
+
+	cr_assert_not_null(line);
+	cr_assert_null(strchr(line, '\n'));
+	o = json_tokener_parse(line);
+	cr_assert_not_null(o);
+	cr_assert_str_eq(json_object_get_string(field(o, "slot")), "b");
+	cr_assert_eq(json_object_get_int64(field(o, "version")), 7);
+	cr_assert_str_eq(json_object_get_string(field(o, "outcome")), "failed");
+	cr_assert_str_eq(json_object_get_string(field(o, "failed_step")), "verity");
+	cr_assert_str_eq(json_object_get_string(field(o, "reason")), "a \"quoted\"\nreason");
+	cr_assert_str_eq(json_object_get_string(field(o, "data")), "degraded");
+	cr_assert_eq(json_object_get_int(field(o, "quarantined")), 2);
+	cr_assert_eq(json_object_array_length(field(o, "steps")), 2);
+	json_object_put(o);
+	free(line);
+
+	r.failed_step = NULL;
+	r.reason = NULL;
+	line = record_encode(&r);
+	o = json_tokener_parse(line);
+	cr_assert(json_object_is_type(field(o, "reason"), json_type_null));
+	json_object_put(o);
+	free(line);
+}
+
+static void count_line(const char *line, void *data)
+{
+	(void)line;
+	(*(int *)data)++;
+}
+
+/* Readers skip a torn last line (a power cut during an append) and count it. */
+Test(record, torn_last_line_tolerated)
+{
+	int good = 0;
+	const char *text = "{\"slot\":\"a\"}\n{\"slot\":\"b\"}\n{\"slot\":\"a\",\"ver";
+
+	cr_assert_eq(record_read_lines(text, count_line, &good), 1);
+	cr_assert_eq(good, 2);
+	good = 0;
+	cr_assert_eq(record_read_lines("{\"a\":1}\n\n[1]\n", count_line, &good), 1);
+	cr_assert_eq(good, 1);
+}
