@@ -28,6 +28,7 @@ struct boot_state {
 	enum storage_state data_state;
 	char data_reason[320];            /* why the data is volatile */
 	char audit[320];                  /* the mount audit's result */
+	const char *firewall_state;       /* none | loaded | fallback */
 };
 
 struct boot_ops {

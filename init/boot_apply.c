@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "common/log.h"
 #include "common/openat2.h"
 #include "init/boot.h"
+#include "firewall/firewall_apply.h"
 #include "init/modules_apply.h"
 #include "mounts/ext4_apply.h"
 #include "mounts/mounts_apply.h"
@@ -200,6 +202,33 @@ static int apply_mount_state(struct boot_state *st, struct fault *f)
 	return 0;
 }
 
+/* Loads the policy's ruleset; if it cannot be rendered or loaded, the built-in
+ * deny-all ruleset (loopback and established only). Fails only if that fails too. */
+static int apply_load_firewall(struct boot_state *st, struct fault *f)
+{
+	const struct boot_plan *plan = st->plan;
+	char *ruleset = plan->firewall_ok ? firewall_plan_render(&plan->firewall) : NULL;
+	struct fault why = { "" };
+	int r = -EINVAL;
+
+	if (!plan->firewall_ok)
+		fault_set(&why, EINVAL, "%s", plan->firewall_error);
+	else if (!ruleset)
+		fault_set(&why, ENOMEM, "unable to render the ruleset");
+	else
+		r = firewall_apply_load(ruleset, &why);
+	free(ruleset);
+	if (r == 0) {
+		st->firewall_state = "loaded";
+		return 0;
+	}
+	log_error("firewall: %s: loading the deny-all ruleset, continuing", why.text);
+	if ((r = firewall_apply_load(firewall_deny_all, f)) < 0)
+		return r;
+	st->firewall_state = "fallback";
+	return 0;
+}
+
 static int apply_move_logs(struct fault *f)
 {
 	if (mount(LOGS_EARLY, SYSROOT "/logs", NULL, MS_MOVE, NULL) < 0)
@@ -233,10 +262,11 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 		strcat(overlays, i ? "," : "");
 		strcat(overlays, state->overlays[i].target);
 	}
-	log_notice("ready slot=%c version=%llu verity=%s overlays=%s data=%s firewall=none init_ms=%u",
+	log_notice("ready slot=%c version=%llu verity=%s overlays=%s data=%s firewall=%s init_ms=%u",
 		   st->plan->slot, (unsigned long long)st->footer.version, st->verity_state,
 		   overlays[0] ? overlays : "none",
-		   st->data_state == STORAGE_PERSISTENT ? "persistent" : "degraded", boot_elapsed_ms(st));
+		   st->data_state == STORAGE_PERSISTENT ? "persistent" : "degraded", st->firewall_state,
+		   boot_elapsed_ms(st));
 	execve(argv[0], argv, envp);
 	return fault_set(f, errno, "unable to execute %s: %s", argv[0], strerror(errno));
 }
@@ -252,6 +282,7 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 	case STEP_MOUNT_LOGS: return apply_mount_logs(st, f);
 	case STEP_MOUNT_DATA: return apply_mount_data(st, f);
 	case STEP_MOUNT_STATE: return apply_mount_state(st, f);
+	case STEP_LOAD_FIREWALL: return apply_load_firewall(st, f);
 	case STEP_MOVE_LOGS: return apply_move_logs(f);
 	case STEP_SWITCH_ROOT: return mounts_apply_switch_root(SYSROOT, f);
 	case STEP_MOUNT_BASE: return mounts_apply_table(mounts_base, mounts_base_count, f);

@@ -109,6 +109,7 @@ static void __attribute__((noreturn)) boot(const struct timespec *start)
 	st.plan = &plan;
 	st.verity_state = "none";
 	st.logs_fd = -1;
+	st.firewall_state = "none";
 	if ((r = mounts_apply_table(mounts_early, mounts_early_count, &f)) < 0)
 		failure_act(FAILURE_REBOOT, "early", f.text);
 	(void)sysctl_write("/proc/sys/kernel/printk_devkmsg", "on"); /* else our lines may be dropped */
@@ -142,11 +143,14 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: hardinit                      (as PID 1: boot)\n"
 		"       hardinit --print-plan [--cmdline TEXT] [--policy FILE] [--devices FILE]\n"
+		"       hardinit --print-ruleset [--cmdline TEXT] [--policy FILE]\n"
 		"       hardinit --version\n");
 }
 
-/* Dev host: prints the plan the given inputs make. Returns the exit status. */
-static int print_plan(const char *cmdline_text, const char *policy_path, const char *devices_path)
+/* Dev host: prints the plan (or, with ruleset, the firewall ruleset) the given inputs
+ * make. Returns the exit status. */
+static int print_plan(const char *cmdline_text, const char *policy_path, const char *devices_path,
+		      bool ruleset)
 {
 	static struct policy policy;
 	static struct boot_cmdline bc;
@@ -166,6 +170,15 @@ static int print_plan(const char *cmdline_text, const char *policy_path, const c
 		return 1;
 	}
 	warn_cmdline(&bc);
+	if (ruleset) {
+		char *text = plan.firewall_ok ? firewall_plan_render(&plan.firewall) : NULL;
+		if (!plan.firewall_ok)
+			fprintf(stderr, "hardinit: the firewall settings are bad (%s): the boot loads this fallback\n",
+				plan.firewall_error);
+		fputs(text ? text : firewall_deny_all, stdout);
+		free(text);
+		return 0;
+	}
 	if (devices_path) {
 		if ((r = read_text(devices_path, devices_text, sizeof(devices_text))) < 0) {
 			fprintf(stderr, "hardinit: unable to read %s: %s\n", devices_path, strerror(-r));
@@ -185,6 +198,7 @@ int main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "print-plan", no_argument, NULL, 'p' },
+		{ "print-ruleset", no_argument, NULL, 'r' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "devices", required_argument, NULL, 'd' },
@@ -194,7 +208,7 @@ int main(int argc, char **argv)
 	};
 	struct timespec start;
 	const char *cmdline_text = "", *policy_path = NULL, *devices_path = NULL;
-	bool want_plan = false;
+	bool want_plan = false, want_ruleset = false;
 	int c;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -204,6 +218,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case 'p': want_plan = true; break;
+		case 'r': want_ruleset = true; break;
 		case 'c': cmdline_text = optarg; break;
 		case 'P': policy_path = optarg; break;
 		case 'd': devices_path = optarg; break;
@@ -212,9 +227,9 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!want_plan || optind != argc) {
+	if (want_plan == want_ruleset || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
-	return print_plan(cmdline_text, policy_path, devices_path);
+	return print_plan(cmdline_text, policy_path, devices_path, want_ruleset);
 }

@@ -15,6 +15,7 @@ static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_MOUNT_LOGS] = "mount-logs",
 	[STEP_MOUNT_DATA] = "mount-data",
 	[STEP_MOUNT_STATE] = "mount-state",
+	[STEP_LOAD_FIREWALL] = "load-firewall",
 	[STEP_MOVE_LOGS] = "move-logs",
 	[STEP_SWITCH_ROOT] = "switch-root",
 	[STEP_MOUNT_BASE] = "mount-base",
@@ -84,6 +85,11 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 		return fault_set(f, EINVAL, "the data, logs and slot partitions need distinct labels");
 	if (state_plan_build(p, &ret->state, f) < 0)
 		return -EINVAL;
+	{
+		struct fault why = { "" };
+		ret->firewall_ok = firewall_plan_build(&p->firewall, c->ssh_vsock, &ret->firewall, &why) == 0;
+		snprintf(ret->firewall_error, sizeof(ret->firewall_error), "%s", why.text);
+	}
 
 	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
 	s->modules = p->storage_modules;
@@ -103,6 +109,16 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 		module_list_add(&s->modules, p->extra_modules.names[i]);
 	plan_add(ret, STEP_MOUNT_DATA, "data");
 	plan_add(ret, STEP_MOUNT_STATE, "overlays");
+	/* The firewall is loaded before anything can bring an interface up. */
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	module_list_add(&s->modules, "nf_tables");
+	module_list_add(&s->modules, "nft_ct");
+	module_list_add(&s->modules, "nft_limit");
+	if (ret->firewall_ok && ret->firewall.ssh == SSH_VSOCK) {
+		module_list_add(&s->modules, "vsock");
+		module_list_add(&s->modules, "vmw_vsock_virtio_transport");
+	}
+	plan_add(ret, STEP_LOAD_FIREWALL, "firewall");
 	plan_add(ret, STEP_MOVE_LOGS, "logs");
 	plan_add(ret, STEP_SWITCH_ROOT, "switch-root");
 	plan_add(ret, STEP_MOUNT_BASE, "mounts");
@@ -178,6 +194,21 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		fprintf(out, " walk %s with openat2 (no symlinks, beneath, no xdev), then detach it\n", DATA_ROOT);
 		state_plan_print(&plan->state, out);
 		return;
+	case STEP_LOAD_FIREWALL:
+		if (!plan->firewall_ok) {
+			fprintf(out, " deny-all (the settings are bad: %s)", plan->firewall_error);
+			break;
+		}
+		fprintf(out, " table inet hardinit: input drop; ssh=%s", plan->firewall.ssh == SSH_TCP ? "tcp/22" : "vsock");
+		if (plan->firewall.ssh == SSH_TCP)
+			fprintf(out, " (%u new per %us per source, /64 for IPv6; banned until %us quiet)",
+				plan->firewall.ssh_max_new, plan->firewall.ssh_window_s, plan->firewall.ssh_ban_s);
+		for (size_t i = 0; i < plan->firewall.n_tcp; i++)
+			fprintf(out, " tcp/%u", plan->firewall.tcp_ports[i]);
+		for (size_t i = 0; i < plan->firewall.n_udp; i++)
+			fprintf(out, " udp/%u", plan->firewall.udp_ports[i]);
+		fprintf(out, "; forward %s; fallback deny-all", plan->firewall.forward_accept ? "accept" : "drop");
+		break;
 	case STEP_MOVE_LOGS:
 		fprintf(out, " %s -> %s/logs", LOGS_EARLY, SYSROOT);
 		break;

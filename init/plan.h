@@ -10,6 +10,7 @@
 #include "common/fault.h"
 #include "init/partitions.h"
 #include "init/policy.h"
+#include "firewall/firewall_plan.h"
 #include "overlay/overlay_plan.h"
 
 #define BOOT_STEPS_MAX 24
@@ -27,6 +28,7 @@ enum step_kind {
 	STEP_MOUNT_LOGS,
 	STEP_MOUNT_DATA,
 	STEP_MOUNT_STATE,
+	STEP_LOAD_FIREWALL,
 	STEP_MOVE_LOGS,
 	STEP_SWITCH_ROOT,
 	STEP_MOUNT_BASE,
@@ -67,6 +69,9 @@ struct boot_plan {
 	char logs_device[64];
 	bool format_blank;
 	struct state_plan state;
+	struct firewall_plan firewall;
+	bool firewall_ok;             /* false: the settings are bad, the deny-all ruleset loads */
+	char firewall_error[320];
 
 	char exec[PATH_MAX];
 	enum failure_action on_failure;

@@ -21,6 +21,8 @@
  *   overlays = /etc /home /root /var  directories made writable by an overlay
  *   binds =                           directories bind-mounted from the data partition
  *   format_blank = yes                format a blank (all-zero) data or logs partition
+ *   [firewall]                        kept as text, parsed by firewall/firewall_plan.c
+ *   ssh = tcp | vsock ...             (docs/firewall.md)
  *   [modules]
  *   storage = virtio_pci virtio_blk   loaded before partitions are looked for
  *   load = virtio_net                 loaded before switch root (e.g. network drivers)
@@ -264,6 +266,13 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 		if (strcmp(value, "yes") && strcmp(value, "no"))
 			return fault_set(f, EINVAL, "expected yes | no, got '%s'", value);
 		p->format_blank = strcmp(value, "yes") == 0;
+	} else if (strcmp(section, "firewall") == 0) {
+		struct firewall_settings *fw = &p->firewall;
+		if (fw->n == FIREWALL_KEYS_MAX || strlen(key) >= sizeof(fw->keys[0]) || strlen(value) >= sizeof(fw->values[0]))
+			return fault_set(f, EINVAL, "too many or too long [firewall] entries");
+		strcpy(fw->keys[fw->n], key);
+		strcpy(fw->values[fw->n], value);
+		fw->n++;
 	} else if (IS("modules", "storage")) {
 		return parse_module_list(value, &p->storage_modules, f);
 	} else if (IS("modules", "load")) {
@@ -356,7 +365,7 @@ static void note_ignored(struct boot_cmdline *ret, const char *key, const char *
 }
 
 static const char *const known_keys[] = {
-	"hardinit.slot", "hardinit.verity", "hardinit.exec", "hardinit.debug", NULL,
+	"hardinit.slot", "hardinit.verity", "hardinit.exec", "hardinit.debug", "hardinit.ssh", NULL,
 };
 
 int policy_apply_cmdline(struct policy *p, const struct cmdline *c, struct boot_cmdline *ret,
@@ -410,6 +419,18 @@ int policy_apply_cmdline(struct policy *p, const struct cmdline *c, struct boot_
 			p->verity = i;
 		else
 			note_ignored(ret, "hardinit.verity", v);
+	}
+
+	/* hardinit.ssh=vsock closes TCP 22: a tightening, always honoured. */
+	if ((r = cmdline_lookup(c, "hardinit.ssh", &v, f)) < 0)
+		return r;
+	if (r > 0) {
+		if (strcmp(v, "vsock") == 0)
+			ret->ssh_vsock = true;
+		else if (strcmp(v, "tcp") != 0)
+			return fault_set(f, EINVAL, "hardinit.ssh: expected tcp | vsock, got '%s'", v);
+		else
+			note_ignored(ret, "hardinit.ssh", v);
 	}
 
 	if ((r = cmdline_lookup(c, "hardinit.exec", &v, f)) < 0)

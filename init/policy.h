@@ -34,6 +34,16 @@ struct path_list {
 	size_t n;
 };
 
+/* The [firewall] section, kept as text: the firewall plan parses it, so that a bad
+ * value there fails closed (deny-all ruleset) instead of stopping the boot. */
+#define FIREWALL_KEYS_MAX 16
+struct firewall_settings {
+	char keys[FIREWALL_KEYS_MAX][32];
+	char values[FIREWALL_KEYS_MAX][256];
+	size_t n;
+	int line[FIREWALL_KEYS_MAX];
+};
+
 struct policy {
 	/* [boot] */
 	char exec[PATH_MAX];
@@ -54,6 +64,8 @@ struct policy {
 	struct path_list overlays;
 	struct path_list binds;
 	bool format_blank;
+	/* [firewall] */
+	struct firewall_settings firewall;
 	/* [modules] */
 	struct module_list storage_modules;
 	struct module_list extra_modules;
@@ -69,6 +81,7 @@ struct boot_cmdline {
 	size_t n_unknown;
 	char ignored[8][96];       /* overrides the policy refused, for a warning */
 	size_t n_ignored;
+	bool ssh_vsock;            /* hardinit.ssh=vsock: management over AF_VSOCK only */
 };
 
 void policy_set_defaults(struct policy *p);

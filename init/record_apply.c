@@ -72,7 +72,7 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 	rec.logs = st->logs_state == STORAGE_PERSISTENT ? "persistent" : "volatile";
 	rec.overlays = overlays;
 	rec.mount_audit = st->audit[0] ? st->audit : "not run";
-	rec.firewall = "none";
+	rec.firewall = st->firewall_state;
 	rec.quarantined = safedir_quarantined();
 	rec.init_ms = boot_elapsed_ms(st);
 	for (size_t i = 0; i < st->steps_done && i < BOOT_STEPS_MAX; i++) {

@@ -32,6 +32,7 @@ ParameterizedTestParameters(plan, golden)
 		{ "golden/exec-trusted.plan", "[boot]\ncmdline = trust\n", "hardinit.exec=/bin/svc", "" },
 		{ "golden/binds.plan", "[mounts]\noverlays = /etc /var\nbinds = /var/lib/containerd /srv\nformat_blank = no\n",
 		  "", DEVICES },
+		{ "golden/firewall-bad.plan", "[firewall]\ntcp_ports = 8080 x\n", "hardinit.ssh=vsock", "" },
 		{ "golden/demo.plan",
 		  "[boot]\non_failure = poweroff\n[verity]\non_corruption = eio\n[modules]\nload = virtio_net\n",
 		  "hardinit.debug", DEVICES },

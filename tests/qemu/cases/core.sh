@@ -3,7 +3,7 @@
 # its trust anchor, its partition or the exec target stops the boot with no shell.
 # Each case_NAME returns 0 on pass, or sets REASON and returns 1. Sourced by ../run.
 
-READY='hardinit: ready slot=a version=1 verity=verified overlays=/etc,/home,/root,/var data=persistent firewall=none init_ms=[0-9]+'
+READY='hardinit: ready slot=a version=1 verity=verified overlays=/etc,/home,/root,/var data=persistent firewall=loaded init_ms=[0-9]+'
 SERVICE_UP='demo: service tree up'
 
 # boot_fatal NAME DISK CMDLINE PATTERN: the init prints "FATAL PATTERN", never the ready

@@ -1,0 +1,42 @@
+/* The firewall, planned: the [firewall] settings parsed into a plan and rendered as
+ * one nftables ruleset (table inet hardinit), loaded in one transaction. Pure.
+ * docs/firewall.md states the rules and the SSH ban's semantics. */
+#ifndef HARDINIT_FIREWALL_PLAN_H
+#define HARDINIT_FIREWALL_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/fault.h"
+#include "init/policy.h"
+
+#define FIREWALL_PORTS_MAX 32
+#define FIREWALL_SLOTS_MAX 16
+
+enum ssh_mode { SSH_TCP, SSH_VSOCK };
+
+struct firewall_plan {
+	enum ssh_mode ssh;
+	uint16_t tcp_ports[FIREWALL_PORTS_MAX];   /* extra TCP ports open to new connections */
+	size_t n_tcp;
+	uint16_t udp_ports[FIREWALL_PORTS_MAX];
+	size_t n_udp;
+	bool forward_accept;
+	unsigned ssh_max_new;     /* new SSH connections a source may open per window */
+	unsigned ssh_window_s;
+	unsigned ssh_ban_s;       /* quiet time that lifts a ban */
+	unsigned tracked;         /* size of each per-source set */
+};
+
+/* Parses the [firewall] settings (and the cmdline's hardinit.ssh=vsock) into a plan.
+ * Returns 0, or -EINVAL for an unknown key or a bad value (f names the key). */
+int firewall_plan_build(const struct firewall_settings *s, bool cmdline_vsock, struct firewall_plan *ret,
+			struct fault *f);
+
+/* Renders the ruleset. Returns a malloc'd text, or NULL when out of memory. */
+char *firewall_plan_render(const struct firewall_plan *plan);
+
+/* The fallback: inbound denied but for loopback and established connections. */
+extern const char firewall_deny_all[];
+
+#endif
