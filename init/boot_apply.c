@@ -15,6 +15,7 @@
 #include "init/boot.h"
 #include "firewall/firewall_apply.h"
 #include "init/modules_apply.h"
+#include "lockdown/lockdown_apply.h"
 #include "mounts/ext4_apply.h"
 #include "mounts/mounts_apply.h"
 #include "mounts/mounts_audit.h"
@@ -283,11 +284,13 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 	case STEP_MOUNT_DATA: return apply_mount_data(st, f);
 	case STEP_MOUNT_STATE: return apply_mount_state(st, f);
 	case STEP_LOAD_FIREWALL: return apply_load_firewall(st, f);
+	case STEP_LOCKDOWN: return lockdown_apply_kernel(&st->plan->lockdown, f);
 	case STEP_MOVE_LOGS: return apply_move_logs(f);
 	case STEP_SWITCH_ROOT: return mounts_apply_switch_root(SYSROOT, f);
 	case STEP_MOUNT_BASE: return mounts_apply_table(mounts_base, mounts_base_count, f);
 	case STEP_AUDIT_MOUNTS: return apply_audit_mounts(st, f);
 	case STEP_WRITE_RECORD: return boot_write_record(st, NULL, NULL, f);
+	case STEP_SECCOMP: return lockdown_apply_seccomp(&st->plan->lockdown, f);
 	case STEP_EXEC: return apply_exec(st, f);
 	case STEP_KIND_COUNT: break;
 	}

@@ -16,11 +16,13 @@ static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_MOUNT_DATA] = "mount-data",
 	[STEP_MOUNT_STATE] = "mount-state",
 	[STEP_LOAD_FIREWALL] = "load-firewall",
+	[STEP_LOCKDOWN] = "lockdown",
 	[STEP_MOVE_LOGS] = "move-logs",
 	[STEP_SWITCH_ROOT] = "switch-root",
 	[STEP_MOUNT_BASE] = "mount-base",
 	[STEP_AUDIT_MOUNTS] = "mount-audit",
 	[STEP_WRITE_RECORD] = "boot-record",
+	[STEP_SECCOMP] = "seccomp",
 	[STEP_EXEC] = "exec",
 };
 
@@ -83,7 +85,7 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	    !strcmp(p->data_label, p->label_b) || !strcmp(p->logs_label, p->label_a) ||
 	    !strcmp(p->logs_label, p->label_b))
 		return fault_set(f, EINVAL, "the data, logs and slot partitions need distinct labels");
-	if (state_plan_build(p, &ret->state, f) < 0)
+	if (state_plan_build(p, &ret->state, f) < 0 || lockdown_plan_build(&p->lockdown, &ret->lockdown, f) < 0)
 		return -EINVAL;
 	{
 		struct fault why = { "" };
@@ -119,11 +121,14 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 		module_list_add(&s->modules, "vmw_vsock_virtio_transport");
 	}
 	plan_add(ret, STEP_LOAD_FIREWALL, "firewall");
+	/* After the last module: sysctls, the lockdown LSM, then the module lock. */
+	plan_add(ret, STEP_LOCKDOWN, "lockdown");
 	plan_add(ret, STEP_MOVE_LOGS, "logs");
 	plan_add(ret, STEP_SWITCH_ROOT, "switch-root");
 	plan_add(ret, STEP_MOUNT_BASE, "mounts");
 	plan_add(ret, STEP_AUDIT_MOUNTS, "mount-audit");
 	plan_add(ret, STEP_WRITE_RECORD, "boot-record")->fatal = false;
+	plan_add(ret, STEP_SECCOMP, "seccomp");
 	plan_add(ret, STEP_EXEC, "exec");
 	return 0;
 }
@@ -208,6 +213,22 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		for (size_t i = 0; i < plan->firewall.n_udp; i++)
 			fprintf(out, " udp/%u", plan->firewall.udp_ports[i]);
 		fprintf(out, "; forward %s; fallback deny-all", plan->firewall.forward_accept ? "accept" : "drop");
+		break;
+	case STEP_LOCKDOWN:
+		for (size_t i = 0; i < plan->lockdown.n_sysctls; i++)
+			fprintf(out, " %s%s=%s", plan->lockdown.sysctls[i].optional ? "-" : "",
+				plan->lockdown.sysctls[i].key, plan->lockdown.sysctls[i].value);
+		fprintf(out, "; lockdown LSM %s; modules %s",
+			plan->lockdown.kernel_lockdown == KERNEL_LOCKDOWN_NONE ? "unchanged" :
+			plan->lockdown.kernel_lockdown == KERNEL_LOCKDOWN_INTEGRITY ? "integrity" : "confidentiality",
+			plan->lockdown.lock_modules ? "locked (kernel.modules_disabled=1)" : "open");
+		break;
+	case STEP_SECCOMP:
+		fprintf(out, " EPERM:");
+		for (size_t i = 0; i < plan->lockdown.n_deny; i++)
+			fprintf(out, "%s%s", i ? "," : " ", plan->lockdown.deny[i]);
+		fprintf(out, "; i386 and x32: %s; inherited by the service tree",
+			plan->lockdown.deny_compat_abis ? "ENOSYS for every syscall" : "the same EPERM list");
 		break;
 	case STEP_MOVE_LOGS:
 		fprintf(out, " %s -> %s/logs", LOGS_EARLY, SYSROOT);

@@ -29,11 +29,13 @@ enum step_kind {
 	STEP_MOUNT_DATA,
 	STEP_MOUNT_STATE,
 	STEP_LOAD_FIREWALL,
+	STEP_LOCKDOWN,
 	STEP_MOVE_LOGS,
 	STEP_SWITCH_ROOT,
 	STEP_MOUNT_BASE,
 	STEP_AUDIT_MOUNTS,
 	STEP_WRITE_RECORD,
+	STEP_SECCOMP,
 	STEP_EXEC,
 	STEP_KIND_COUNT
 };
@@ -72,6 +74,7 @@ struct boot_plan {
 	struct firewall_plan firewall;
 	bool firewall_ok;             /* false: the settings are bad, the deny-all ruleset loads */
 	char firewall_error[320];
+	struct lockdown_plan lockdown;
 
 	char exec[PATH_MAX];
 	enum failure_action on_failure;

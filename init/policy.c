@@ -23,6 +23,7 @@
  *   format_blank = yes                format a blank (all-zero) data or logs partition
  *   [firewall]                        kept as text, parsed by firewall/firewall_plan.c
  *   ssh = tcp | vsock ...             (docs/firewall.md)
+ *   [lockdown], [sysctl]               kept as text, parsed by lockdown/lockdown_plan.c
  *   [modules]
  *   storage = virtio_pci virtio_blk   loaded before partitions are looked for
  *   load = virtio_net                 loaded before switch root (e.g. network drivers)
@@ -273,6 +274,14 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 		strcpy(fw->keys[fw->n], key);
 		strcpy(fw->values[fw->n], value);
 		fw->n++;
+	} else if (strcmp(section, "lockdown") == 0 || strcmp(section, "sysctl") == 0) {
+		struct lockdown_settings *ld = &p->lockdown;
+		if (ld->n == LOCKDOWN_KEYS_MAX || strlen(key) >= sizeof(ld->keys[0]) || strlen(value) >= sizeof(ld->values[0]))
+			return fault_set(f, EINVAL, "too many or too long [%s] entries", section);
+		strcpy(ld->section[ld->n], section);
+		strcpy(ld->keys[ld->n], key);
+		strcpy(ld->values[ld->n], value);
+		ld->n++;
 	} else if (IS("modules", "storage")) {
 		return parse_module_list(value, &p->storage_modules, f);
 	} else if (IS("modules", "load")) {

@@ -9,6 +9,7 @@
 
 #include "common/cmdline.h"
 #include "common/fault.h"
+#include "lockdown/lockdown_plan.h"
 
 #define POLICY_LABEL_MAX 36      /* a GPT partition name holds 36 UTF-16 units */
 #define POLICY_MODULES_MAX 32
@@ -66,6 +67,8 @@ struct policy {
 	bool format_blank;
 	/* [firewall] */
 	struct firewall_settings firewall;
+	/* [lockdown] and [sysctl], parsed by lockdown/lockdown_plan.c */
+	struct lockdown_settings lockdown;
 	/* [modules] */
 	struct module_list storage_modules;
 	struct module_list extra_modules;
