@@ -3,7 +3,7 @@
 include config.mk
 
 B := build
-LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) \
+LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
             $(wildcard verity/*.c) $(wildcard mounts/*.c)
 CTL_OBJS := $(B)/obj/ctl/hardinitctl.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
@@ -61,7 +61,7 @@ demo: deps images
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
-		common init verity mounts overlay firewall lockdown ctl
+		common init verity mounts overlay firewall lockdown slots ctl
 
 install: $(B)/hardinit $(B)/hardinitctl
 	install -D -m 0755 $(B)/hardinit $(DESTDIR)$(SBINDIR)/hardinit

@@ -12,6 +12,6 @@ WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototype
 HARDEN = -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2
 HARDEN_LD = -pie -Wl,-z,relro,-z,now
 
-LIBS_PKGS = libcryptsetup libkmod blkid mount libcrypto inih json-c libnftables libseccomp
+LIBS_PKGS = libcryptsetup libkmod blkid mount libcrypto inih json-c libnftables libseccomp fdisk
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -DHARDINIT_VERSION=\"$(VERSION)\" -I.

@@ -1,7 +1,11 @@
-/* hardinitctl: the appliance's management tool.
- *   hardinitctl status [--records N] [--logs DIR]   the last boot records, newest last
- * (Slot commands come with A/B servicing.) */
+/* hardinitctl: the appliance's management tool (docs/slots.md).
+ *   hardinitctl status [--records N] [--logs DIR]  slots, versions, state, boot records
+ *   hardinitctl mark-good                           the booted slot passed its health check
+ *   hardinitctl set-active a|b                      boot that slot next
+ *   hardinitctl update [--force] IMAGE              write the other slot, verify, then try it
+ * It reads what hardinit left in /run/hardinit (state, keys). */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,7 +15,95 @@
 
 #include <json-c/json.h>
 
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
 #include "init/record.h"
+#include "slots/slot_apply.h"
+#include "verity/footer_sig.h"
+#include "verity/verity_apply.h"
+
+#define STATE_FILE "/run/hardinit/state"
+#define KEYS_DIR "/run/hardinit/keys"
+
+/* What hardinit left in /run/hardinit/state. */
+struct boot_state_file {
+	char slot;
+	char partition[2][64];
+	unsigned long long version;
+	unsigned boot_tries;
+	unsigned long long min_version;
+};
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("hardinitctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* Reads /run/hardinit/state. Returns 0 or -errno. */
+static int read_state(struct boot_state_file *st)
+{
+	char line[256];
+	FILE *in = fopen(STATE_FILE, "re");
+
+	memset(st, 0, sizeof(*st));
+	if (!in)
+		return -errno;
+	while (fgets(line, sizeof(line), in)) {
+		char *v = strchr(line, '=');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		v[strcspn(v, "\n")] = '\0';
+		if (!strcmp(line, "slot"))
+			st->slot = v[0];
+		else if (!strcmp(line, "partition_a") || !strcmp(line, "partition_b"))
+			snprintf(st->partition[line[10] - 'a'], sizeof(st->partition[0]), "%s", v);
+		else if (!strcmp(line, "version"))
+			st->version = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "boot_tries"))
+			st->boot_tries = (unsigned)strtoul(v, NULL, 10);
+		else if (!strcmp(line, "min_version"))
+			st->min_version = strtoull(v, NULL, 10);
+	}
+	fclose(in);
+	return st->slot == 'a' || st->slot == 'b' ? 0 : -EBADMSG;
+}
+
+static int need_state(struct boot_state_file *st)
+{
+	int r = read_state(st);
+	if (r < 0)
+		return fail("unable to read %s (was this system booted by hardinit?): %s", STATE_FILE, strerror(-r));
+	return 0;
+}
+
+static int read_attrs(const char *partition, struct slot_attrs *ret)
+{
+	uint64_t attrs = 0;
+	struct fault f;
+	int r = slot_apply_read(partition, &attrs, &f);
+
+	if (r < 0)
+		return fail("%s", f.text);
+	slot_attrs_decode(attrs, ret);
+	return 0;
+}
+
+static int write_attrs(const char *partition, const struct slot_attrs *a)
+{
+	struct fault f;
+	return slot_apply_write(partition, a, &f) < 0 ? fail("%s", f.text) : 0;
+}
 
 struct tail {
 	char *lines[64];
@@ -76,6 +168,30 @@ static int status(const char *logs, size_t records)
 	char buf[65536];
 	size_t n;
 
+	struct boot_state_file state;
+
+	if (read_state(&state) == 0) {
+		printf("booted: slot %c, image version %llu\n", state.slot, state.version);
+		for (int s = 0; s < 2; s++) {
+			unsigned char block[FOOTER_SIZE];
+			struct slot_footer footer;
+			struct slot_attrs a;
+			struct fault f;
+			uint64_t size;
+			if (!state.partition[s][0]) {
+				printf("slot %c: no partition\n", 'a' + s);
+				continue;
+			}
+			if (read_attrs(state.partition[s], &a))
+				continue;
+			printf("slot %c: %s ", 'a' + s, state.partition[s]);
+			if (verity_apply_read_footer(state.partition[s], block, &footer, &size, &f) == 0)
+				printf("version %llu", (unsigned long long)footer.version);
+			else
+				printf("no valid image (%s)", f.text);
+			printf(": %s%s\n", slot_describe(&a), state.slot == 'a' + s ? " <- booted" : "");
+		}
+	}
 	snprintf(path, sizeof(path), "%s/%s/%s", logs, RECORD_DIR, RECORD_FILE);
 	in = fopen(path, "re");
 	if (!in) {
@@ -89,7 +205,7 @@ static int status(const char *logs, size_t records)
 	fclose(mem);
 	skipped = record_read_lines(text, keep_line, &t);
 	free(text);
-	printf("boot records in %s: %zu (showing the last %zu)\n", path, t.total, t.n);
+	printf("\nboot records in %s: %zu (showing the last %zu)\n", path, t.total, t.n);
 	for (size_t i = 0; i < t.n; i++) {
 		size_t slot = (t.total - t.n + i) % t.keep;
 		print_record(t.lines[slot]);
@@ -100,9 +216,170 @@ static int status(const char *logs, size_t records)
 	return 0;
 }
 
+/* The booted slot passed its health check: it stays, until it fails a boot check again. */
+static int mark_good(void)
+{
+	struct boot_state_file st;
+	struct slot_attrs a;
+	int s;
+
+	if (need_state(&st))
+		return 1;
+	s = st.slot - 'a';
+	if (read_attrs(st.partition[s], &a))
+		return 1;
+	if (a.priority == 0)
+		return fail("slot %c is marked unbootable: not marking it good", st.slot);
+	a.successful = true;
+	a.tries = 0;
+	if (write_attrs(st.partition[s], &a))
+		return 1;
+	printf("slot %c marked good\n", st.slot);
+	return 0;
+}
+
+/* Gives slot t the top priority (a slot that may not boot gets a trial). */
+static int make_first(const struct boot_state_file *st, int t, bool trial)
+{
+	struct slot_attrs a[2] = { { 0, 0, false }, { 0, 0, false } };
+
+	for (int s = 0; s < 2; s++)
+		if (st->partition[s][0] && read_attrs(st->partition[s], &a[s]))
+			return 1;
+	if (a[1 - t].priority >= SLOT_PRIORITY_MAX) {
+		a[1 - t].priority = SLOT_PRIORITY_MAX - 1;
+		if (st->partition[1 - t][0] && write_attrs(st->partition[1 - t], &a[1 - t]))
+			return 1;
+	}
+	a[t].priority = a[1 - t].priority + 1;
+	if (trial || !slot_bootable(&a[t])) {
+		a[t].successful = false;
+		a[t].tries = st->boot_tries ? st->boot_tries : 3;
+	}
+	return write_attrs(st->partition[t], &a[t]);
+}
+
+static int set_active(const char *which)
+{
+	struct boot_state_file st;
+	int t;
+
+	if (strcmp(which, "a") && strcmp(which, "b"))
+		return fail("set-active takes a or b");
+	if (need_state(&st))
+		return 1;
+	t = which[0] - 'a';
+	if (!st.partition[t][0])
+		return fail("slot %s has no partition", which);
+	if (make_first(&st, t, false))
+		return 1;
+	printf("slot %s boots next\n", which);
+	return 0;
+}
+
+/* Copies len bytes from in at in_off to out at out_off, showing progress on a terminal.
+ * Returns 0 or -errno. */
+static int copy_range(int in, off_t in_off, int out, off_t out_off, uint64_t len, bool progress)
+{
+	static char buf[1 << 20];
+	uint64_t done = 0;
+	int shown = -1;
+
+	while (done < len) {
+		size_t want = len - done < sizeof(buf) ? (size_t)(len - done) : sizeof(buf);
+		ssize_t n = pread(in, buf, want, in_off + (off_t)done);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		if (pwrite(out, buf, (size_t)n, out_off + (off_t)done) != n)
+			return -errno;
+		done += (uint64_t)n;
+		if (progress && (int)(done * 100 / len) != shown) {
+			shown = (int)(done * 100 / len);
+			fprintf(stderr, "\rwriting: %3d%%", shown);
+		}
+	}
+	if (progress)
+		fputc('\n', stderr);
+	return 0;
+}
+
+/* Writes IMAGE into the slot that is not running, verifies its signature and its whole
+ * hash tree on the partition, and only then makes it the next boot, in trial. Until
+ * that last GPT write, the target slot is marked unbootable: a power cut at any point
+ * leaves the running slot first and bootable. */
+static int update(const char *image, bool force)
+{
+	struct boot_state_file st;
+	unsigned char block[FOOTER_SIZE];
+	struct slot_footer footer, written;
+	struct footer_keys keys;
+	struct slot_attrs off = slot_unbootable();
+	struct fault f;
+	struct stat sb;
+	uint64_t part_size = 0, size;
+	size_t key;
+	int in = -1, out = -1, t, r;
+
+	if (need_state(&st))
+		return 1;
+	t = st.slot == 'a' ? 1 : 0;
+	if (!st.partition[t][0])
+		return fail("slot %c (the one not running) has no partition", 'a' + t);
+	if ((in = open(image, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &sb) < 0)
+		return fail("unable to read %s: %s", image, strerror(errno));
+	if (sb.st_size < 2 * FOOTER_SIZE || pread(in, block, FOOTER_SIZE, sb.st_size - FOOTER_SIZE) != FOOTER_SIZE)
+		return fail("%s is not a slot image (too small)", image);
+	if (footer_parse(block, FOOTER_SIZE, &footer, &f) < 0)
+		return fail("%s is not a slot image: %s", image, f.text);
+	if (footer_keys_load(KEYS_DIR, &keys, &f) < 0)
+		return fail("unable to load the trusted keys: %s", f.text);
+	r = footer_verify_signature(&footer, block, &keys, &key, &f);
+	footer_keys_free(&keys);
+	if (r < 0)
+		return fail("%s: %s (wrong key?)", image, f.text);
+	if (footer.version < st.min_version)
+		return fail("%s is version %llu, below the policy's minimum %llu: refused", image,
+			    (unsigned long long)footer.version, st.min_version);
+	if (footer.version < st.version && !force)
+		return fail("%s is version %llu, older than the running %llu: refused (rollback; --force to allow)",
+			    image, (unsigned long long)footer.version, st.version);
+	if ((out = open(st.partition[t], O_RDWR | O_CLOEXEC | O_EXCL)) < 0 || ioctl(out, BLKGETSIZE64, &part_size) < 0)
+		return fail("unable to open %s: %s", st.partition[t], strerror(errno));
+	size = (uint64_t)sb.st_size;
+	if (size > part_size || footer_check_fits(&footer, part_size, &f) < 0)
+		return fail("%s (%llu bytes) does not fit slot %c's partition (%llu bytes)", image,
+			    (unsigned long long)size, 'a' + t, (unsigned long long)part_size);
+
+	printf("slot %c: marking unbootable while it is written\n", 'a' + t);
+	if (write_attrs(st.partition[t], &off))
+		return 1;
+	if ((r = copy_range(in, 0, out, 0, size - FOOTER_SIZE, isatty(STDERR_FILENO))) < 0 ||
+	    (r = copy_range(in, (off_t)(size - FOOTER_SIZE), out, (off_t)(part_size - FOOTER_SIZE), FOOTER_SIZE, false)) < 0 ||
+	    (fdatasync(out) < 0 && (r = -errno)))
+		return fail("unable to write %s: %s", st.partition[t], strerror(-r));
+	close(out);
+	close(in);
+
+	printf("slot %c: verifying the signature and the whole hash tree\n", 'a' + t);
+	if (verity_apply_read_footer(st.partition[t], block, &written, &part_size, &f) < 0 ||
+	    memcmp(&written, &footer, sizeof(footer)) != 0)
+		return fail("the footer read back from %s differs: %s", st.partition[t], f.text);
+	if (verity_apply_verify_all(st.partition[t], &written, &f) < 0)
+		return fail("%s", f.text);
+
+	if (make_first(&st, t, true))
+		return 1;
+	printf("slot %c updated to version %llu: it boots next, a trial of %u boots until marked good\n", 'a' + t,
+	       (unsigned long long)footer.version, st.boot_tries ? st.boot_tries : 3);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: hardinitctl status [--records N] [--logs DIR]\n");
+	fprintf(out, "usage: hardinitctl status [--records N] [--logs DIR]\n"
+		     "       hardinitctl mark-good\n"
+		     "       hardinitctl set-active a|b\n"
+		     "       hardinitctl update [--force] IMAGE\n");
 }
 
 int main(int argc, char **argv)
@@ -110,9 +387,11 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "records", required_argument, NULL, 'n' },
 		{ "logs", required_argument, NULL, 'l' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool force = false;
 	const char *logs = "/logs";
 	long records = 5;
 	int c;
@@ -121,10 +400,17 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n': records = strtol(optarg, NULL, 10); break;
 		case 'l': logs = optarg; break;
+		case 'f': force = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (optind < argc && !strcmp(argv[optind], "mark-good") && optind + 1 == argc)
+		return mark_good();
+	if (optind < argc && !strcmp(argv[optind], "set-active") && optind + 2 == argc)
+		return set_active(argv[optind + 1]);
+	if (optind < argc && !strcmp(argv[optind], "update") && optind + 2 == argc)
+		return update(argv[optind + 1], force);
 	if (records < 1 || records > 64 || optind + 1 != argc || strcmp(argv[optind], "status") != 0) {
 		usage(stderr);
 		return 2;

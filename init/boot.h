@@ -29,6 +29,7 @@ struct boot_state {
 	char data_reason[320];            /* why the data is volatile */
 	char audit[320];                  /* the mount audit's result */
 	const char *firewall_state;       /* none | loaded | fallback */
+	bool slot_chosen;                 /* a failure may now mark the slot unbootable */
 };
 
 struct boot_ops {

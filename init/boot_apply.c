@@ -1,4 +1,5 @@
 /* The step executor: what each kind of plan step does on a real machine. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -16,6 +17,7 @@
 #include "firewall/firewall_apply.h"
 #include "init/modules_apply.h"
 #include "lockdown/lockdown_apply.h"
+#include "slots/slot_apply.h"
 #include "mounts/ext4_apply.h"
 #include "mounts/mounts_apply.h"
 #include "mounts/mounts_audit.h"
@@ -35,8 +37,10 @@ static int apply_load_modules(const struct boot_step *step, struct boot_state *s
 	return 0;
 }
 
-/* Polls the block devices until the slot's partition shows up exactly once, or the
- * plan's timeout passes. A duplicated label fails at once. */
+/* Polls the block devices until the slot partitions the plan needs show up (the
+ * bootloader's slot, or for auto either one), or the plan's timeout passes. A label on
+ * two partitions fails at once. A disk whose partitions the kernel could not read
+ * (a torn primary GPT header) is repaired from the backup header, once. */
 static int apply_find_partitions(struct boot_state *st, struct fault *f)
 {
 	static struct device_list devices;
@@ -49,15 +53,102 @@ static int apply_find_partitions(struct boot_state *st, struct fault *f)
 		r = plan_resolve_devices(st->plan, &devices, f);
 		if (r != -ENOENT || boot_elapsed_ms(st) >= deadline)
 			break;
+		if (slot_apply_repair_gpt() > 0)
+			continue;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}
 	if (r == -ENOENT) {
 		struct fault why = *f;
 		return fault_set(f, ENOENT, "%s after waiting %ums", why.text, st->plan->device_timeout_ms);
 	}
-	if (r == 0)
-		log_info("slot %c is %s", st->plan->slot, st->plan->root_device);
 	return r;
+}
+
+/* Chooses the slot from the GPT attributes (auto) and persists the boot count before
+ * the slot is used, or takes the bootloader's choice as it is. */
+static int apply_choose_slot(struct boot_state *st, struct fault *f)
+{
+	struct boot_plan *plan = st->plan;
+	struct slot_attrs cur[2] = { { 0, 0, false }, { 0, 0, false } };
+	bool present[2];
+	struct slot_decision d;
+	int r;
+
+	if (plan->slot != '?') {
+		st->slot_chosen = true;
+		log_info("slot %c is %s (%s)", plan->slot, plan->root_device, plan->slot_reason);
+		return 0;
+	}
+	for (int s = 0; s < 2; s++) {
+		uint64_t attrs = 0;
+		present[s] = plan->slot_device[s][0] != '\0';
+		if (present[s] && (r = slot_apply_read(plan->slot_device[s], &attrs, f)) < 0)
+			return r;
+		slot_attrs_decode(attrs, &cur[s]);
+	}
+	if ((r = slot_choose(cur, present, SLOT_AUTO, plan->boot_tries, &d, f)) < 0)
+		return r;
+	plan_set_slot(plan, d.slot, d.why);
+	log_info("slot %c is %s: %s (%s; a: %s, b: %s)", plan->slot, plan->root_device, slot_describe(&d.after), d.why,
+		 present[0] ? slot_describe(&cur[0]) : "none", present[1] ? slot_describe(&cur[1]) : "none");
+	if (d.persist && (r = slot_apply_write(plan->root_device, &d.after, f)) < 0)
+		return r;
+	st->slot_chosen = true;
+	return 0;
+}
+
+/* Copies the *.pem files of dir (the initramfs's trusted keys) to dest.
+ * Returns 0 or -errno. */
+static int copy_keys(const char *dir, const char *dest, struct fault *f)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : fault_set(f, errno, "unable to open %s: %s", dir, strerror(errno));
+	while (r == 0 && (e = readdir(d))) {
+		char pem[8192], path[PATH_MAX];
+		size_t len = strlen(e->d_name);
+		ssize_t n;
+		int in, out;
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".pem") != 0)
+			continue;
+		if ((in = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			continue;
+		n = read(in, pem, sizeof(pem));
+		close(in);
+		snprintf(path, sizeof(path), "%s/%s", dest, e->d_name);
+		out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (n < 0 || out < 0 || write(out, pem, (size_t)n) != n)
+			r = fault_set(f, EIO, "unable to copy the key %s to %s", e->d_name, dest);
+		if (out >= 0)
+			close(out);
+	}
+	closedir(d);
+	return r;
+}
+
+/* Leaves for hardinitctl, in /run (which survives switch root), what it cannot read
+ * elsewhere: the booted slot and both slots' partitions, the policy's slot settings,
+ * and the trusted keys (the initramfs is gone after switch root). */
+static int apply_handoff(struct boot_state *st, struct fault *f)
+{
+	const struct boot_plan *plan = st->plan;
+	FILE *out;
+	int r;
+
+	if (mkdir("/run/hardinit/keys", 0755) < 0 && errno != EEXIST)
+		return fault_set(f, errno, "unable to create /run/hardinit/keys: %s", strerror(errno));
+	if ((r = copy_keys(plan->keys_dir, "/run/hardinit/keys", f)) < 0)
+		return r;
+	if (!(out = fopen("/run/hardinit/state", "we")))
+		return fault_set(f, errno, "unable to write /run/hardinit/state: %s", strerror(errno));
+	fprintf(out, "slot=%c\npartition_a=%s\npartition_b=%s\nlabel_a=%s\nlabel_b=%s\nversion=%llu\n"
+		     "boot_tries=%u\nmin_version=%llu\n", plan->slot, plan->slot_device[0], plan->slot_device[1],
+		plan->label[0], plan->label[1], (unsigned long long)st->footer.version, plan->boot_tries, plan->min_version);
+	return fclose(out) == 0 ? 0 : fault_set(f, EIO, "unable to write /run/hardinit/state");
 }
 
 /* Reads the footer, decides which root hash to trust, checks it against the top of
@@ -76,6 +167,9 @@ static int apply_open_verity(struct boot_state *st, struct fault *f)
 
 	if ((r = verity_apply_read_footer(plan->root_device, block, &st->footer, &size, f)) < 0)
 		return r;
+	if (st->footer.version < plan->min_version)
+		return fault_set(f, EPERM, "slot %c's image version %llu is below the policy's minimum %llu (rollback refused)",
+				 plan->slot, (unsigned long long)st->footer.version, plan->min_version);
 	if (!plan->root_hash_pinned) {
 		r = footer_keys_load(plan->keys_dir, &keys, &sig_fault);
 		if (r >= 0)
@@ -277,6 +371,7 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 	switch (step->kind) {
 	case STEP_LOAD_MODULES: return apply_load_modules(step, st, f);
 	case STEP_FIND_PARTITIONS: return apply_find_partitions(st, f);
+	case STEP_CHOOSE_SLOT: return apply_choose_slot(st, f);
 	case STEP_OPEN_VERITY: return apply_open_verity(st, f);
 	case STEP_MOUNT_ROOT: return apply_mount_root(st, f);
 	case STEP_CHECK_EXEC: return apply_check_exec(st, f);
@@ -285,6 +380,7 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 	case STEP_MOUNT_STATE: return apply_mount_state(st, f);
 	case STEP_LOAD_FIREWALL: return apply_load_firewall(st, f);
 	case STEP_LOCKDOWN: return lockdown_apply_kernel(&st->plan->lockdown, f);
+	case STEP_HANDOFF: return apply_handoff(st, f);
 	case STEP_MOVE_LOGS: return apply_move_logs(f);
 	case STEP_SWITCH_ROOT: return mounts_apply_switch_root(SYSROOT, f);
 	case STEP_MOUNT_BASE: return mounts_apply_table(mounts_base, mounts_base_count, f);

@@ -9,6 +9,7 @@
 static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_LOAD_MODULES] = "load-modules",
 	[STEP_FIND_PARTITIONS] = "find-partitions",
+	[STEP_CHOOSE_SLOT] = "choose-slot",
 	[STEP_OPEN_VERITY] = "open-verity",
 	[STEP_MOUNT_ROOT] = "mount-root",
 	[STEP_CHECK_EXEC] = "check-exec",
@@ -17,6 +18,7 @@ static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_MOUNT_STATE] = "mount-state",
 	[STEP_LOAD_FIREWALL] = "load-firewall",
 	[STEP_LOCKDOWN] = "lockdown",
+	[STEP_HANDOFF] = "handoff",
 	[STEP_MOVE_LOGS] = "move-logs",
 	[STEP_SWITCH_ROOT] = "switch-root",
 	[STEP_MOUNT_BASE] = "mount-base",
@@ -62,13 +64,17 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	struct boot_step *s;
 
 	memset(ret, 0, sizeof(*ret));
-	/* Slot state (priority, tries) is not read yet: auto means slot a. */
-	ret->slot = p->slot == SLOT_B ? 'b' : 'a';
-	ret->slot_reason = p->slot == SLOT_AUTO ? "auto" : "chosen";
-	strcpy(ret->slot_label, ret->slot == 'a' ? p->label_a : p->label_b);
-	strcpy(ret->other_label, ret->slot == 'a' ? p->label_b : p->label_a);
+	ret->slot_choice = p->slot;
+	strcpy(ret->label[0], p->label_a);
+	strcpy(ret->label[1], p->label_b);
 	if (strcmp(p->label_a, p->label_b) == 0)
 		return fault_set(f, EINVAL, "slots a and b have the same label %s", p->label_a);
+	if (p->slot == SLOT_AUTO)
+		ret->slot = '?';
+	else
+		plan_set_slot(ret, p->slot == SLOT_A ? 0 : 1, "chosen by the bootloader");
+	ret->boot_tries = p->boot_tries;
+	ret->min_version = p->min_version;
 	ret->device_timeout_ms = p->device_timeout_ms;
 	ret->verity = p->verity;
 	ret->on_corruption = p->on_corruption;
@@ -96,15 +102,16 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
 	s->modules = p->storage_modules;
 	plan_add(ret, STEP_FIND_PARTITIONS, "partitions");
+	plan_add(ret, STEP_CHOOSE_SLOT, "slot");
 	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
 	module_list_add(&s->modules, "ext4");
 	/* /logs first, so that a boot that fails later still leaves a record. */
 	plan_add(ret, STEP_MOUNT_LOGS, "logs");
 	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
 	module_list_add(&s->modules, "dm-verity");
-	plan_add(ret, STEP_OPEN_VERITY, "verity");
-	plan_add(ret, STEP_MOUNT_ROOT, "mount-root");
-	plan_add(ret, STEP_CHECK_EXEC, "verity-check");
+	plan_add(ret, STEP_OPEN_VERITY, "verity")->slot_bound = true;
+	plan_add(ret, STEP_MOUNT_ROOT, "mount-root")->slot_bound = true;
+	plan_add(ret, STEP_CHECK_EXEC, "verity-check")->slot_bound = true;
 	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
 	module_list_add(&s->modules, "overlay");
 	for (size_t i = 0; i < p->extra_modules.n; i++)
@@ -123,6 +130,7 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	plan_add(ret, STEP_LOAD_FIREWALL, "firewall");
 	/* After the last module: sysctls, the lockdown LSM, then the module lock. */
 	plan_add(ret, STEP_LOCKDOWN, "lockdown");
+	plan_add(ret, STEP_HANDOFF, "handoff");
 	plan_add(ret, STEP_MOVE_LOGS, "logs");
 	plan_add(ret, STEP_SWITCH_ROOT, "switch-root");
 	plan_add(ret, STEP_MOUNT_BASE, "mounts");
@@ -133,17 +141,33 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	return 0;
 }
 
+void plan_set_slot(struct boot_plan *plan, int s, const char *why)
+{
+	plan->slot = (char)('a' + s);
+	plan->slot_reason = why;
+	strcpy(plan->slot_label, plan->label[s]);
+	strcpy(plan->root_device, plan->slot_device[s]);
+}
+
 int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f)
 {
-	int i = devices_find_label(devices, plan->slot_label, f);
-	int other;
+	struct fault why[2] = { { "" }, { "" } };
+	int found[2], i;
 
-	if (i < 0)
-		return i;
-	other = devices_find_label(devices, plan->other_label, f);
-	if (other == -ENOTUNIQ)
-		return other;
-	strcpy(plan->root_device, devices->devices[i].path);
+	for (int s = 0; s < 2; s++) {
+		found[s] = devices_find_label(devices, plan->label[s], &why[s]);
+		if (found[s] == -ENOTUNIQ)
+			return fault_set(f, ENOTUNIQ, "%s", why[s].text);
+		strcpy(plan->slot_device[s], found[s] >= 0 ? devices->devices[found[s]].path : "");
+	}
+	if (plan->slot != '?') {
+		int s = plan->slot - 'a';
+		if (found[s] < 0)
+			return fault_set(f, ENOENT, "%s", why[s].text);
+		strcpy(plan->root_device, plan->slot_device[s]);
+	} else if (found[0] < 0 && found[1] < 0) {
+		return fault_set(f, ENOENT, "no partition is labelled %s or %s", plan->label[0], plan->label[1]);
+	}
 	i = devices_find_label(devices, plan->data_label, NULL);
 	strcpy(plan->data_device, i >= 0 ? devices->devices[i].path : "");
 	i = devices_find_label(devices, plan->logs_label, NULL);
@@ -163,13 +187,22 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 			fprintf(out, " %s", s->modules.names[i]);
 		break;
 	case STEP_FIND_PARTITIONS:
-		fprintf(out, " partlabel=%s (exactly one) partlabel=%s (at most one) timeout=%ums",
-			plan->slot_label, plan->other_label, plan->device_timeout_ms);
+		fprintf(out, " partlabel=%s partlabel=%s (at most one each; %s) timeout=%ums", plan->label[0],
+			plan->label[1], plan->slot == '?' ? "at least one" : plan->slot == 'a' ? "a needed" : "b needed",
+			plan->device_timeout_ms);
+		break;
+	case STEP_CHOOSE_SLOT:
+		if (plan->slot == '?')
+			fprintf(out, " auto: highest-priority bootable slot (GPT attributes); a trial of %u boots until marked good; persisted before use",
+				plan->boot_tries);
+		else
+			fprintf(out, " %c (%s), its GPT attributes untouched", plan->slot, plan->slot_reason);
 		break;
 	case STEP_OPEN_VERITY:
-		fprintf(out, " slot=%c (%s) device=%s%s name=%s", plan->slot, plan->slot_reason,
-			plan->root_device[0] ? "" : "partlabel:",
-			plan->root_device[0] ? plan->root_device : plan->slot_label, VERITY_DM_NAME);
+		fprintf(out, " slot=%s name=%s", plan->slot == '?' ? "chosen" : plan->root_device[0] ? plan->root_device : plan->slot_label,
+			VERITY_DM_NAME);
+		if (plan->min_version)
+			fprintf(out, " min_version=%llu", plan->min_version);
 		if (plan->root_hash_pinned) {
 			hex_encode(plan->root_hash, plan->root_hash_size, hex);
 			fprintf(out, " trust=roothash:%s", hex);
@@ -230,6 +263,9 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		fprintf(out, "; i386 and x32: %s; inherited by the service tree",
 			plan->lockdown.deny_compat_abis ? "ENOSYS for every syscall" : "the same EPERM list");
 		break;
+	case STEP_HANDOFF:
+		fprintf(out, " /run/hardinit/state and /run/hardinit/keys for hardinitctl");
+		break;
 	case STEP_MOVE_LOGS:
 		fprintf(out, " %s -> %s/logs", LOGS_EARLY, SYSROOT);
 		break;
@@ -251,7 +287,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 	case STEP_KIND_COUNT:
 		break;
 	}
-	fprintf(out, "%s\n", s->fatal ? "" : " (non-fatal)");
+	fprintf(out, "%s%s\n", s->fatal ? "" : " (non-fatal)", s->slot_bound ? " (failure marks the slot unbootable)" : "");
 }
 
 void plan_print(const struct boot_plan *plan, FILE *out)

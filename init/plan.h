@@ -13,7 +13,7 @@
 #include "firewall/firewall_plan.h"
 #include "overlay/overlay_plan.h"
 
-#define BOOT_STEPS_MAX 24
+#define BOOT_STEPS_MAX 32
 #define SYSROOT "/sysroot"
 #define VERITY_DM_NAME "root"
 #define LOGS_EARLY "/run/hardinit/logs"   /* where /logs is mounted until switch root */
@@ -22,6 +22,7 @@
 enum step_kind {
 	STEP_LOAD_MODULES,
 	STEP_FIND_PARTITIONS,
+	STEP_CHOOSE_SLOT,
 	STEP_OPEN_VERITY,
 	STEP_MOUNT_ROOT,
 	STEP_CHECK_EXEC,
@@ -30,6 +31,7 @@ enum step_kind {
 	STEP_MOUNT_STATE,
 	STEP_LOAD_FIREWALL,
 	STEP_LOCKDOWN,
+	STEP_HANDOFF,
 	STEP_MOVE_LOGS,
 	STEP_SWITCH_ROOT,
 	STEP_MOUNT_BASE,
@@ -44,6 +46,7 @@ struct boot_step {
 	enum step_kind kind;
 	const char *name;             /* as in "hardinit: FATAL <name>: <reason>" */
 	bool fatal;
+	bool slot_bound;              /* a failure here marks the slot unbootable */
 	struct module_list modules;   /* STEP_LOAD_MODULES */
 };
 
@@ -51,11 +54,15 @@ struct boot_plan {
 	struct boot_step steps[BOOT_STEPS_MAX];
 	size_t n_steps;
 
-	char slot;                    /* 'a' or 'b' */
-	const char *slot_reason;      /* why this slot: policy, cmdline, auto */
+	enum slot_choice slot_choice; /* auto, or the bootloader's a | b */
+	char slot;                    /* 'a' or 'b'; '?' until chosen (auto) */
+	const char *slot_reason;      /* why this slot */
+	char label[2][POLICY_LABEL_MAX + 1];
+	char slot_device[2][64];      /* "" when the slot has no partition */
 	char slot_label[POLICY_LABEL_MAX + 1];
-	char other_label[POLICY_LABEL_MAX + 1];
-	char root_device[64];         /* filled by plan_resolve_devices */
+	char root_device[64];         /* the chosen slot's partition */
+	unsigned boot_tries;
+	unsigned long long min_version;
 	unsigned device_timeout_ms;
 
 	enum verity_mode verity;
@@ -85,11 +92,15 @@ struct boot_plan {
 int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot_plan *ret,
 	       struct fault *f);
 
-/* Resolves the slot's partition in the device list: exactly one device may carry the
- * slot's label, and at most one the other slot's. The data and logs partitions are
- * used when exactly one device carries their label (else they become volatile).
+/* Resolves the slots' partitions in the device list: at most one device may carry a
+ * slot's label; the bootloader's chosen slot (or, for auto, at least one slot) must be
+ * there. With a chosen slot, sets root_device. The data and logs partitions are used
+ * when exactly one device carries their label (else they become volatile).
  * Returns 0, -ENOENT or -ENOTUNIQ. */
 int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f);
+
+/* Makes slot s (0 or 1) the one to boot. */
+void plan_set_slot(struct boot_plan *plan, int s, const char *why);
 
 /* Prints the plan as stable text, one line per step (golden-file tested). */
 void plan_print(const struct boot_plan *plan, FILE *out);

@@ -11,6 +11,8 @@
  *   default = auto                    auto | a | b
  *   label_a = rootfs-a                GPT PARTLABEL of slot a (1..36 chars)
  *   label_b = rootfs-b
+ *   boot_tries = 3                    boots a slot gets before it must be marked good (1..15)
+ *   min_version = 0                   refuse a slot whose image version is lower
  *   [verity]
  *   mode = required                   required | optional | off
  *   on_corruption = restart           restart | panic | eio
@@ -72,6 +74,7 @@ void policy_set_defaults(struct policy *p)
 	p->slot = SLOT_AUTO;
 	strcpy(p->label_a, "rootfs-a");
 	strcpy(p->label_b, "rootfs-b");
+	p->boot_tries = 3;
 	p->verity = VERITY_REQUIRED;
 	p->on_corruption = CORRUPTION_RESTART;
 	strcpy(p->keys_dir, "/etc/hardinit/keys");
@@ -242,6 +245,18 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 			return fault_set(f, EINVAL, "'%s' is not a partition label (1..%d printable characters)",
 					 value, POLICY_LABEL_MAX);
 		strcpy(key[6] == 'a' ? p->label_a : p->label_b, value);
+	} else if (IS("slots", "boot_tries") || IS("slots", "min_version")) {
+		char *end;
+		unsigned long long number;
+		errno = 0;
+		number = strtoull(value, &end, 10);
+		if (errno || end == value || *end || value[0] == '-' ||
+		    (key[0] == 'b' && (number < 1 || number > 15)))
+			return fault_set(f, EINVAL, "expected %s, got '%s'", key[0] == 'b' ? "1..15" : "a version number", value);
+		if (key[0] == 'b')
+			p->boot_tries = (unsigned)number;
+		else
+			p->min_version = number;
 	} else if (IS("verity", "mode")) {
 		if ((r = parse_enum(verity_mode_names, VERITY_MODE_COUNT, value, &v, f)) < 0)
 			return r;

@@ -55,6 +55,8 @@ struct policy {
 	enum slot_choice slot;
 	char label_a[POLICY_LABEL_MAX + 1];
 	char label_b[POLICY_LABEL_MAX + 1];
+	unsigned boot_tries;
+	unsigned long long min_version;
 	/* [verity] */
 	enum verity_mode verity;
 	enum corruption_action on_corruption;

@@ -133,11 +133,11 @@ static uint32_t corruption_flag(enum corruption_action a)
 	}
 }
 
-int verity_apply_open(const char *device, const struct slot_footer *footer,
-		      const unsigned char *root_hash, enum corruption_action on_corruption,
-		      const char *name, struct fault *f)
+/* libcryptsetup set up for device with the footer's geometry (no on-disk superblock
+ * read). Returns 0 and *ret, or -errno. */
+static int verity_context(const char *device, const struct slot_footer *footer, uint32_t flags,
+			  struct crypt_device **ret, struct fault *f)
 {
-	struct crypt_device *cd = NULL;
 	struct crypt_params_verity params = {
 		.hash_name = footer->hash_algorithm,
 		.data_device = device,
@@ -149,27 +149,51 @@ int verity_apply_open(const char *device, const struct slot_footer *footer,
 		.data_size = footer->data_size / footer->data_block_size,
 		/* Without a header, the tree starts right after veritysetup's superblock. */
 		.hash_area_offset = verity_plan_top_block_offset(footer),
-		.flags = CRYPT_VERITY_NO_HEADER,
+		.flags = CRYPT_VERITY_NO_HEADER | flags,
 	};
+	struct crypt_device *cd = NULL;
 	int r;
 
 	crypt_set_log_callback(NULL, verity_crypt_log, NULL);
 	if (log_debug_enabled())
 		crypt_set_debug_level(CRYPT_DEBUG_ALL);
-	r = crypt_init(&cd, device);
-	if (r < 0)
+	if ((r = crypt_init(&cd, device)) < 0)
 		return fault_set(f, r, "unable to open %s for dm-verity: %s", device, strerror(-r));
 	crypt_set_log_callback(cd, verity_crypt_log, NULL);
-	r = crypt_format(cd, CRYPT_VERITY, NULL, NULL, NULL, NULL, 0, &params);
-	if (r < 0) {
-		r = fault_set(f, r, "unable to set up dm-verity parameters for %s: %s", device, strerror(-r));
-		goto done;
+	if ((r = crypt_format(cd, CRYPT_VERITY, NULL, NULL, NULL, NULL, 0, &params)) < 0) {
+		crypt_free(cd);
+		return fault_set(f, r, "unable to set up dm-verity parameters for %s: %s", device, strerror(-r));
 	}
+	*ret = cd;
+	return 0;
+}
+
+int verity_apply_verify_all(const char *device, const struct slot_footer *footer, struct fault *f)
+{
+	struct crypt_device *cd = NULL;
+	int r = verity_context(device, footer, CRYPT_VERITY_CHECK_HASH, &cd, f);
+
+	if (r < 0)
+		return r;
+	/* No name: verify only (what veritysetup verify does). */
+	r = crypt_activate_by_volume_key(cd, NULL, (const char *)footer->root_hash, footer->root_hash_size, 0);
+	crypt_free(cd);
+	return r < 0 ? fault_set(f, EPERM, "%s does not match its root hash: the image is damaged", device) : 0;
+}
+
+int verity_apply_open(const char *device, const struct slot_footer *footer,
+		      const unsigned char *root_hash, enum corruption_action on_corruption,
+		      const char *name, struct fault *f)
+{
+	struct crypt_device *cd = NULL;
+	int r = verity_context(device, footer, 0, &cd, f);
+
+	if (r < 0)
+		return r;
 	r = crypt_activate_by_volume_key(cd, name, (const char *)root_hash, footer->root_hash_size,
 					 CRYPT_ACTIVATE_READONLY | corruption_flag(on_corruption));
 	if (r < 0)
 		r = fault_set(f, r, "unable to activate dm-verity on %s: %s", device, strerror(-r));
-done:
 	crypt_free(cd);
 	return r;
 }

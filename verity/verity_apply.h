@@ -28,6 +28,11 @@ int verity_apply_open(const char *device, const struct slot_footer *footer,
 		      const unsigned char *root_hash, enum corruption_action on_corruption,
 		      const char *name, struct fault *f);
 
+/* Reads the whole filesystem and hash tree in userspace and checks them against the
+ * root hash (veritysetup verify), without activating anything. Returns 0, -EPERM on
+ * any mismatch, or -errno. */
+int verity_apply_verify_all(const char *device, const struct slot_footer *footer, struct fault *f);
+
 /* Asks the kernel whether /dev/mapper/<name> has seen corruption. Returns 0 and sets
  * *ret_verified, or -errno. */
 int verity_apply_status(const char *name, bool *ret_verified, struct fault *f);

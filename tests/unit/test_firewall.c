@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "firewall/firewall_plan.h"
+#include "golden.h"
 
 /* Strings inline: Criterion re-executes the binary, so pointers would not survive. */
 struct ruleset_case {
@@ -26,41 +27,20 @@ ParameterizedTestParameters(firewall, golden)
 	return cr_make_param_array(struct ruleset_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-static char *read_file(const char *path)
-{
-	static char buf[16384];
-	FILE *in = fopen(path, "r");
-	size_t n;
-
-	if (!in)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, in);
-	fclose(in);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* The rendered ruleset for a policy matches its golden file (UPDATE_GOLDEN=1 rewrites). */
 ParameterizedTest(struct ruleset_case *c, firewall, golden)
 {
 	struct policy p;
 	struct firewall_plan plan;
 	struct fault f = { "" };
-	char *text, *want;
+	char *text;
 
 	policy_set_defaults(&p);
 	cr_assert_eq(policy_parse_text(c->policy, "t", &p, &f), 0, "%s", f.text);
 	cr_assert_eq(firewall_plan_build(&p.firewall, c->vsock, &plan, &f), 0, "%s", f.text);
 	text = firewall_plan_render(&plan);
 	cr_assert_not_null(text);
-	if (getenv("UPDATE_GOLDEN")) {
-		FILE *g = fopen(c->golden, "w");
-		fputs(text, g);
-		fclose(g);
-	}
-	want = read_file(c->golden);
-	cr_assert_not_null(want, "missing %s", c->golden);
-	cr_assert_str_eq(text, want, "%s differs:\n%s", c->golden, text);
+	golden_check(c->golden, text);
 	free(text);
 }
 

@@ -7,6 +7,7 @@
 
 #include <seccomp.h>
 
+#include "golden.h"
 #include "init/policy.h"
 #include "lockdown/lockdown_plan.h"
 
@@ -110,26 +111,12 @@ ParameterizedTestParameters(lockdown, pfc)
 	return cr_make_param_array(struct pfc_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-static char *read_file(const char *path)
-{
-	static char buf[65536];
-	FILE *in = fopen(path, "r");
-	size_t n;
-
-	if (!in)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, in);
-	fclose(in);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* The filter, exported as PFC (never loaded here), matches its golden file: the arch
  * checks, the EPERM list, ENOSYS for the other ABIs, and no KILL anywhere. */
 ParameterizedTest(struct pfc_case *c, lockdown, pfc, .init = setup)
 {
 	void *filter = NULL;
-	char *text, *want;
+	char *text;
 
 	cr_assert_eq(policy_parse_text(c->policy, "t", &p, &f), 0, "%s", f.text);
 	cr_assert_eq(lockdown_plan_build(&p.lockdown, &plan, &f), 0, "%s", f.text);
@@ -138,13 +125,6 @@ ParameterizedTest(struct pfc_case *c, lockdown, pfc, .init = setup)
 	seccomp_release(filter);
 	cr_assert_not_null(text);
 	cr_assert_null(strstr(text, "KILL"), "a KILL action would panic the kernel when it hits PID 1");
-	if (getenv("UPDATE_GOLDEN")) {
-		FILE *g = fopen(c->golden, "w");
-		fputs(text, g);
-		fclose(g);
-	}
-	want = read_file(c->golden);
-	cr_assert_not_null(want, "missing %s", c->golden);
-	cr_assert_str_eq(text, want, "%s differs", c->golden);
+	golden_check(c->golden, text);
 	free(text);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "golden.h"
 #include "init/plan.h"
 
 /* Each case: a policy and a command line, and the golden file its plan must match.
@@ -40,20 +41,6 @@ ParameterizedTestParameters(plan, golden)
 	return cr_make_param_array(struct plan_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
-static char *read_file(const char *path)
-{
-	static char buf[8192];
-	FILE *in = fopen(path, "r");
-	size_t n;
-
-	if (!in)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, in);
-	fclose(in);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* The plan for a policy and command line prints exactly as its golden file. */
 ParameterizedTest(struct plan_case *c, plan, golden)
 {
@@ -63,7 +50,7 @@ ParameterizedTest(struct plan_case *c, plan, golden)
 	struct boot_plan plan;
 	struct device_list devices;
 	struct fault f = { "" };
-	char *out = NULL, *want;
+	char *out = NULL;
 	size_t len = 0;
 	FILE *mem;
 
@@ -79,15 +66,7 @@ ParameterizedTest(struct plan_case *c, plan, golden)
 	mem = open_memstream(&out, &len);
 	plan_print(&plan, mem);
 	fclose(mem);
-
-	if (getenv("UPDATE_GOLDEN")) {
-		FILE *g = fopen(c->golden, "w");
-		fputs(out, g);
-		fclose(g);
-	}
-	want = read_file(c->golden);
-	cr_assert_not_null(want, "missing %s (UPDATE_GOLDEN=1 makes it)", c->golden);
-	cr_assert_str_eq(out, want, "%s differs:\n%s", c->golden, out);
+	golden_check(c->golden, out);
 	free(out);
 }
 
@@ -166,6 +145,18 @@ Test(plan, device_resolution)
 	policy_set_defaults(&p);
 	cr_assert_eq(plan_build(&p, &bc, &plan, &f), 0);
 
+	/* auto: one slot is enough; none is not. */
+	cr_assert_eq(devices_parse_text("/dev/vda6 partlabel=rootfs-b\n", &d, &f), 0);
+	cr_assert_eq(plan_resolve_devices(&plan, &d, &f), 0);
+	cr_assert_str_eq(plan.slot_device[0], "");
+	cr_assert_str_eq(plan.slot_device[1], "/dev/vda6");
+	cr_assert_eq(devices_parse_text("/dev/vda7 partlabel=logs\n", &d, &f), 0);
+	cr_assert_eq(plan_resolve_devices(&plan, &d, &f), -ENOENT);
+	cr_assert(strstr(f.text, "no partition is labelled rootfs-a or rootfs-b"), "%s", f.text);
+
+	/* The bootloader chose a: a must be there. */
+	p.slot = SLOT_A;
+	cr_assert_eq(plan_build(&p, &bc, &plan, &f), 0);
 	cr_assert_eq(devices_parse_text("/dev/vda6 partlabel=rootfs-b\n", &d, &f), 0);
 	cr_assert_eq(plan_resolve_devices(&plan, &d, &f), -ENOENT);
 	cr_assert(strstr(f.text, "no partition is labelled rootfs-a"));

@@ -36,7 +36,7 @@ Test(policy, every_key)
 {
 	const char *text =
 		"[boot]\nexec = /usr/bin/svc\non_failure = poweroff\ndevice_timeout_ms = 250\ncmdline = trust\n"
-		"[slots]\ndefault = b\nlabel_a = sys-a\nlabel_b = sys-b\n"
+		"[slots]\ndefault = b\nlabel_a = sys-a\nlabel_b = sys-b\nboot_tries = 5\nmin_version = 7\n"
 		"[verity]\nmode = optional ; comment\non_corruption = eio\nkeys = /etc/k\n"
 		"[modules]\nstorage = nvme\nload = virtio_net e1000\n";
 
@@ -48,6 +48,8 @@ Test(policy, every_key)
 	cr_assert_eq(p.slot, SLOT_B);
 	cr_assert_str_eq(p.label_a, "sys-a");
 	cr_assert_str_eq(p.label_b, "sys-b");
+	cr_assert_eq(p.boot_tries, 5);
+	cr_assert_eq(p.min_version, 7);
 	cr_assert_eq(p.verity, VERITY_OPTIONAL);
 	cr_assert_eq(p.on_corruption, CORRUPTION_EIO);
 	cr_assert_str_eq(p.keys_dir, "/etc/k");
@@ -82,6 +84,9 @@ ParameterizedTestParameters(policy, bad_values)
 		{ "[boot]\nshell = yes\n", "t:2: [boot] shell: unknown key" },
 		{ "[nosuch]\nexec = /x\n", "t:2: [nosuch] exec: unknown key" },
 		{ "[boot]\nthis is not ini\n", "t:2: syntax error" },
+		{ "[slots]\nboot_tries = 0\n", "t:2: [slots] boot_tries: expected 1..15" },
+		{ "[slots]\nboot_tries = 16\n", "t:2: [slots] boot_tries" },
+		{ "[slots]\nmin_version = -3\n", "t:2: [slots] min_version" },
 	};
 	return cr_make_param_array(struct bad_case, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -178,12 +178,13 @@ case_untrusted_key() {
 }
 
 CASES+=(missing_slot_partition)
-# 6. No partition labelled rootfs-a: refused after the device timeout.
+# 6. The bootloader chose slot a, and no partition is labelled rootfs-a: refused after the
+#    device timeout. (With hardinit.slot=auto, slot b would boot: slots.sh.)
 case_missing_slot_partition() {
 	local disk
 	disk=$(disk_variant missing_slot_partition)
 	sfdisk --quiet --part-label "$disk" 5 spare >/dev/null
-	boot_fatal missing_slot_partition "$disk" "" "partitions: no partition is labelled rootfs-a after waiting [0-9]+ms"
+	boot_fatal missing_slot_partition "$disk" "hardinit.slot=a" "partitions: no partition is labelled rootfs-a after waiting [0-9]+ms"
 }
 
 CASES+=(duplicate_slot_label)

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# A/B servicing (issue 5): update, boot counting and fallback, corruption found at boot
+# and late, power cuts during an update, rollback, a torn GPT header. Several boots of one
+# disk image per case. Sourced by ../run; see core.sh and state.sh for helpers.
+
+SLOT_A_PART=5
+SLOT_B_PART=6
+
+# slot_b_image NAME VERSION [no-mark-good]: a signed slot image of the demo root with a
+# v2 /etc/motd, printed as its path.
+slot_b_image() {
+	local root
+	root=$(variant_rootfs "$1")
+	printf 'motd version %s\n' "$2" >"$root/etc/motd"
+	[ "${3:-}" != no-mark-good ] || : >"$root/etc/demo-no-mark-good"
+	"$TOP/tools/mkslot" --rootfs "$root" --key "$B/keys/slot.key" --version "$2" -o "$WORK/$1.slot" >/dev/null
+	echo "$WORK/$1.slot"
+}
+
+# push_update IMAGE [ARGS]: copies IMAGE into the guest and runs hardinitctl update on it.
+push_update() {
+	guest_ssh 'cat > /tmp/update.img' <"$1" || return 1
+	guest_ssh "hardinitctl update ${2:-} /tmp/update.img" 2>&1
+}
+
+# boot_slot NAME DISK SLOT: boots and expects the ready line for SLOT (a or b).
+boot_slot() {
+	qemu_boot "$1" "$2" "$INITRD" "" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "hardinit: ready slot=$3 .*verity=verified" 120 || { REASON="$1 did not boot slot $3 verified"; return 1; }
+	guest_ssh_wait 90 || { REASON="no SSH on $1"; return 1; }
+}
+
+CASES+=(slots_update)
+# 1. Boot a, update b, reboot: b boots in trial, its health check marks it good, it stays;
+#    the data partition's files are unchanged across the switch.
+case_slots_update() {
+	local disk img out
+	img=$(slot_b_image update-b 2)
+	disk=$(disk_variant slots_update)
+	boot_slot slots_update "$disk" a || return 1
+	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
+	out=$(push_update "$img") || { REASON="update failed: $out"; return 1; }
+	printf '%s\n' "$out" | sed 's/^/     guest: /'
+	reboot_guest || return 1
+	boot_slot slots_update2 "$disk" b || return 1
+	qemu_wait_line 'demo: health check passed: slot b marked good' 60 || { REASON="b was not marked good"; return 1; }
+	reboot_guest || return 1
+	boot_slot slots_update3 "$disk" b || return 1
+	out=$(guest_ssh 'cat /etc/motd /var/kept.txt; hardinitctl status') || { REASON="SSH failed"; return 1; }
+	printf '%s\n' "$out" | sed 's/^/     guest: /'
+	grep -qx 'motd version 2' <<<"$out" && grep -qx kept <<<"$out" || { REASON="not on b's image, or the data changed"; return 1; }
+	grep -q '^slot b: .*version 2: good' <<<"$out" || { REASON="status does not show b good"; return 1; }
+}
+
+CASES+=(slots_fallback)
+# 2. b is never marked good: it gets exactly its 3 tries, then a boots again, and status
+#    says why.
+case_slots_fallback() {
+	local disk img out i
+	img=$(slot_b_image fallback-b 2 no-mark-good)
+	disk=$(disk_variant slots_fallback)
+	boot_slot slots_fallback "$disk" a || return 1
+	out=$(push_update "$img") || { REASON="update failed: $out"; return 1; }
+	reboot_guest || return 1
+	for i in 1 2 3; do
+		boot_slot "slots_fallback_b$i" "$disk" b || return 1
+		reboot_guest || return 1
+	done
+	boot_slot slots_fallback_a "$disk" a || { REASON="a did not come back after b's 3 tries"; return 1; }
+	out=$(guest_ssh 'hardinitctl status --records 6') || { REASON="SSH failed"; return 1; }
+	printf '%s\n' "$out" | sed 's/^/     guest: /'
+	grep -q '^slot b: .*unbootable: tries exhausted before it was marked good' <<<"$out" || { REASON="status does not say why b is out"; return 1; }
+	[ "$(grep -c 'slot=b ' <<<"$out")" = 3 ] || { REASON="not exactly 3 boot records of b"; return 1; }
+}
+
+CASES+=(slots_corrupt_b)
+# 3. b is damaged after the update (a byte of its hash tree's top): it fails verification,
+#    is marked unbootable at once, and a boots.
+case_slots_corrupt_b() {
+	local disk img out hash_offset
+	img=$(slot_b_image corrupt-b 2)
+	hash_offset=$(footer_value "$img" hash_offset)
+	disk=$(disk_variant slots_corrupt_b)
+	boot_slot slots_corrupt_b "$disk" a || return 1
+	out=$(push_update "$img") || { REASON="update failed: $out"; return 1; }
+	qemu_kill
+	flip_byte "$disk" $(( $(part_start "$disk" "$SLOT_B_PART") + hash_offset + 4096 + 64 ))
+	qemu_boot slots_corrupt_b2 "$disk" "$INITRD" "" 150 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_exit 120 || { REASON="b's failure did not reboot"; return 1; }
+	expect_console slots_corrupt_b2 'hardinit: FATAL verity: root hash does not match' || { REASON="no FATAL verity"; return 1; }
+	expect_console slots_corrupt_b2 'hardinit: slot b \(/dev/vda6\) marked unbootable' || { REASON="b was not marked"; return 1; }
+	boot_slot slots_corrupt_b3 "$disk" a || return 1
+}
+
+CASES+=(slots_late_corruption)
+# 4. a was good, then a file its service tree reads before the health check (dropbear) is
+#    damaged: every boot of a restarts before mark-good; after its 3 tries b boots.
+case_slots_late_corruption() {
+	local disk off i
+	disk=$(disk_variant slots_late_corruption)
+	# dropbear's first block (its ELF header: read at every exec), from erofs's extent map.
+	off=$(dump.erofs --path=/usr/sbin/dropbear -e "$IMAGES/slot-a.img" | awk '$1 == "0:" {sub(/\.\./, "", $7); print $7}')
+	[ -n "$off" ] || { REASON="dropbear not found in the image"; return 1; }
+	flip_byte "$disk" $(( $(part_start "$disk" "$SLOT_A_PART") + off + 64 ))
+	for i in 1 2 3; do
+		qemu_boot "slots_late_a$i" "$disk" "$INITRD" "" 150 || { REASON="QEMU did not start"; return 1; }
+		qemu_wait_exit 120 || { REASON="a's boot $i did not restart"; return 1; }
+		expect_console "slots_late_a$i" 'hardinit: ready slot=a' || { REASON="boot $i was not a"; return 1; }
+		expect_console "slots_late_a$i" 'device-mapper: verity: .* is corrupted' || { REASON="no corruption on boot $i"; return 1; }
+	done
+	boot_slot slots_late_b "$disk" b || { REASON="b did not boot after a's 3 failed tries"; return 1; }
+}
+
+CASES+=(slots_power_cut)
+# 5. Power cuts (QEMU killed from the host) at many points of an update, which takes about
+#    a second here: during the image write, during the verification, around the final GPT
+#    write, after it. Each time the next boot is a verified slot (the old one, or the new
+#    one in trial once the update committed) and the data partition is intact.
+case_slots_power_cut() {
+	local disk img delay n=0 slot slots=""
+	img=$(slot_b_image cut-b 2)
+	disk=$(disk_variant slots_power_cut)
+	boot_slot slots_cut0 "$disk" a || return 1
+	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
+	for delay in 0.05 0.15 0.3 0.45 0.6 0.75 0.9 1.1 1.4 2; do
+		guest_ssh 'cat > /tmp/update.img' <"$img" || { REASON="cannot copy the image"; return 1; }
+		# The SSH session stays open while the update runs (a backgrounded command would
+		# die with its session); the host cuts the power under it.
+		guest_ssh 'hardinitctl update /tmp/update.img' >/dev/null 2>&1 &
+		sleep "$delay"
+		qemu_kill
+		wait || true
+		n=$((n + 1))
+		boot_slot "slots_cut$n" "$disk" '[ab]' || { REASON="after the power cut $delay s into the update: $REASON"; return 1; }
+		slot=$(grep -aoE 'hardinit: ready slot=[ab]' "$WORK/slots_cut$n.console" | tail -c 2)
+		slots+="$delay:$slot "
+		[ "$(guest_ssh 'cat /var/kept.txt')" = kept ] || { REASON="the data partition lost a file"; return 1; }
+	done
+	echo "     $n power cuts (seconds into the update:slot booted next, verified): $slots"
+}
+
+CASES+=(slots_rollback)
+# 6. An older signed image is refused by update and leaves slot b as it was; then
+#    set-active b makes b boot next.
+case_slots_rollback() {
+	local disk img out
+	img=$(slot_b_image rollback-b 0)
+	disk=$(disk_variant slots_rollback)
+	boot_slot slots_rollback "$disk" a || return 1
+	if out=$(push_update "$img"); then
+		REASON="an older image was accepted: $out"
+		return 1
+	fi
+	echo "     $out"
+	grep -q 'older than the running 1: refused (rollback' <<<"$out" || { REASON="no rollback refusal"; return 1; }
+	out=$(guest_ssh 'hardinitctl status') || true
+	grep -q '^slot b: .*good (priority 1)' <<<"$out" || { REASON="the refused update touched slot b: $out"; return 1; }
+	# set-active: b (still the good version 1 image) boots next.
+	out=$(guest_ssh 'hardinitctl set-active b') || { REASON="set-active failed: $out"; return 1; }
+	reboot_guest || return 1
+	boot_slot slots_rollback2 "$disk" b || { REASON="set-active b did not make b boot next"; return 1; }
+}
+
+CASES+=(slots_torn_gpt)
+# A torn GPT write leaves one header bad: the backup is used, and the next slot-state
+# write repairs the primary.
+case_slots_torn_gpt() {
+	local disk out
+	disk=$(disk_variant slots_torn_gpt)
+	flip_byte "$disk" $((512 + 90))   # inside the primary header: its CRC no longer matches
+	out=$(sgdisk -v "$disk" 2>&1) || true
+	grep -q 'invalid main GPT header' <<<"$out" || { REASON="the primary header is not damaged (test setup)"; return 1; }
+	boot_slot slots_torn_gpt "$disk" a || return 1
+	qemu_kill
+	out=$(sgdisk -v "$disk" 2>&1) || true
+	! grep -qE 'invalid|Caution|differ' <<<"$out" || { REASON="the primary header was not repaired: $out"; return 1; }
+}
+
+CASES+=(slots_min_version)
+# The init refuses a slot whose image version is below the policy's min_version, and
+# marks it unbootable.
+case_slots_min_version() {
+	local disk initrd=$WORK/min-version.img
+	sed 's/^default = auto$/default = auto\nmin_version = 2/' "$TOP/demo/policy.conf" >"$WORK/min-version.conf"
+	grep -q '^min_version = 2' "$WORK/min-version.conf" || { REASON="test setup: no min_version"; return 1; }
+	"$TOP/initramfs/mkinitramfs" --hardinit "$B/hardinit" --kernel-root "$B/kernel/root" --kver "$(cat "$B/kernel/version")" \
+		--policy "$WORK/min-version.conf" --keys "$B/keys/trusted" -o "$initrd" >/dev/null 2>&1 || { REASON="mkinitramfs failed"; return 1; }
+	disk=$(disk_variant slots_min_version)
+	qemu_boot slots_min_version "$disk" "$initrd" "" 150 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_exit 120 || { REASON="the VM did not reboot"; return 1; }
+	expect_console slots_min_version "FATAL verity: slot a's image version 1 is below the policy's minimum 2 \\(rollback refused\\)" \
+		|| { REASON="no refusal"; return 1; }
+	expect_console slots_min_version 'hardinit: slot a \(/dev/vda5\) marked unbootable' || { REASON="a was not marked"; return 1; }
+	expect_no_console slots_min_version 'hardinit: ready' || { REASON="it booted"; return 1; }
+}
