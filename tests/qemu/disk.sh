@@ -63,3 +63,11 @@ partition_sha256() {
 replace_partition() {
 	dd if="$3" of="$1" bs=1M seek=$(( $(part_start "$1" "$2") / 1048576 )) conv=notrunc status=none
 }
+
+# initramfs_with_policy NAME POLICY: an initramfs like the demo's but with POLICY,
+# printed as its path.
+initramfs_with_policy() {
+	"$TOP/initramfs/mkinitramfs" --hardinit "$B/hardinit" --kernel-root "$B/kernel/root" \
+		--kver "$(cat "$B/kernel/version")" --policy "$2" --keys "$B/keys/trusted" -o "$WORK/$1.initrd" >/dev/null 2>&1 || return 1
+	echo "$WORK/$1.initrd"
+}

@@ -117,10 +117,9 @@ CASES+=(fw_broken_policy)
 # 4. A broken extra-ports value: the deny-all ruleset is loaded (even SSH is closed), the
 #    boot completes, and the boot record says firewall=fallback.
 case_fw_broken_policy() {
-	local disk initrd=$WORK/fw-broken.img
+	local disk initrd
 	sed 's/^\[modules\]/[firewall]\ntcp_ports = 8080 eighty\n\n[modules]/' "$TOP/demo/policy.conf" >"$WORK/fw-broken.conf"
-	"$TOP/initramfs/mkinitramfs" --hardinit "$B/hardinit" --kernel-root "$B/kernel/root" --kver "$(cat "$B/kernel/version")" \
-		--policy "$WORK/fw-broken.conf" --keys "$B/keys/trusted" -o "$initrd" >/dev/null 2>&1 || { REASON="mkinitramfs failed"; return 1; }
+	initrd=$(initramfs_with_policy fw-broken "$WORK/fw-broken.conf") || { REASON="mkinitramfs failed"; return 1; }
 	disk=$(disk_variant fw_broken_policy)
 	qemu_boot fw_broken_policy "$disk" "$initrd" "" 300 || { REASON="QEMU did not start"; return 1; }
 	qemu_wait_line 'hardinit: ready .* firewall=fallback' 120 || { REASON="no ready line with firewall=fallback"; return 1; }

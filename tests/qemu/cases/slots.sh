@@ -180,11 +180,10 @@ CASES+=(slots_min_version)
 # The init refuses a slot whose image version is below the policy's min_version, and
 # marks it unbootable.
 case_slots_min_version() {
-	local disk initrd=$WORK/min-version.img
+	local disk initrd
 	sed 's/^default = auto$/default = auto\nmin_version = 2/' "$TOP/demo/policy.conf" >"$WORK/min-version.conf"
 	grep -q '^min_version = 2' "$WORK/min-version.conf" || { REASON="test setup: no min_version"; return 1; }
-	"$TOP/initramfs/mkinitramfs" --hardinit "$B/hardinit" --kernel-root "$B/kernel/root" --kver "$(cat "$B/kernel/version")" \
-		--policy "$WORK/min-version.conf" --keys "$B/keys/trusted" -o "$initrd" >/dev/null 2>&1 || { REASON="mkinitramfs failed"; return 1; }
+	initrd=$(initramfs_with_policy min-version "$WORK/min-version.conf") || { REASON="mkinitramfs failed"; return 1; }
 	disk=$(disk_variant slots_min_version)
 	qemu_boot slots_min_version "$disk" "$initrd" "" 150 || { REASON="QEMU did not start"; return 1; }
 	qemu_wait_exit 120 || { REASON="the VM did not reboot"; return 1; }
