@@ -15,7 +15,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 $(WARN) $(HARDEN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 
-.PHONY: all deps check check-unit check-qemu check-san demo images lint install clean
+.PHONY: all deps check check-unit check-qemu check-san demo bench images lint install clean
 
 all: $(B)/hardinit $(B)/hardinitctl
 
@@ -58,6 +58,10 @@ check-san:
 
 demo: deps images
 	demo/run $(B)
+
+# Boot-time benchmark (not part of check): bench/boot BUILD [RUNS].
+bench: deps images
+	bench/boot $(B) $(or $(RUNS),5)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
