@@ -337,12 +337,8 @@ static int update(const char *image, bool force)
 	footer_keys_free(&keys);
 	if (r < 0)
 		return fail("%s: %s (wrong key?)", image, f.text);
-	if (footer.version < st.min_version)
-		return fail("%s is version %llu, below the policy's minimum %llu: refused", image,
-			    (unsigned long long)footer.version, st.min_version);
-	if (footer.version < st.version && !force)
-		return fail("%s is version %llu, older than the running %llu: refused (rollback; --force to allow)",
-			    image, (unsigned long long)footer.version, st.version);
+	if (slot_check_version(footer.version, st.version, st.min_version, force, &f) < 0)
+		return fail("%s: %s", image, f.text);
 	if ((out = open(st.partition[t], O_RDWR | O_CLOEXEC | O_EXCL)) < 0 || ioctl(out, BLKGETSIZE64, &part_size) < 0)
 		return fail("unable to open %s: %s", st.partition[t], strerror(errno));
 	size = (uint64_t)sb.st_size;

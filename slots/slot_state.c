@@ -84,3 +84,14 @@ const char *slot_describe(const struct slot_attrs *a)
 		snprintf(t, sizeof(text[0]), "unbootable: tries exhausted before it was marked good (priority %u)", a->priority);
 	return t;
 }
+
+int slot_check_version(uint64_t image, uint64_t running, uint64_t min_version, bool force, struct fault *f)
+{
+	if (image < min_version)
+		return fault_set(f, EPERM, "version %llu is below the policy's minimum %llu: refused",
+				 (unsigned long long)image, (unsigned long long)min_version);
+	if (image < running && !force)
+		return fault_set(f, EPERM, "version %llu is older than the running %llu: refused (rollback; --force to allow)",
+				 (unsigned long long)image, (unsigned long long)running);
+	return 0;
+}

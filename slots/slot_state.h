@@ -46,6 +46,11 @@ struct slot_decision {
 int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot_choice choice,
 		unsigned boot_tries, struct slot_decision *ret, struct fault *f);
 
+/* May an image of version `image` replace the slot of the running `running` version?
+ * Never below the policy's min_version; never older than the running one (a rollback)
+ * unless forced. Returns 0, or -EPERM with the reason in f. */
+int slot_check_version(uint64_t image, uint64_t running, uint64_t min_version, bool force, struct fault *f);
+
 /* The state that makes a slot never boot again until it is rewritten. */
 struct slot_attrs slot_unbootable(void);
 

@@ -124,6 +124,22 @@ Test(slots, mark_good_keeps_the_slot)
 	}
 }
 
+/* Anti-rollback: never below the minimum, never older than the running version unless
+ * forced; the same or newer is fine. */
+Test(slots, version_compare)
+{
+	struct fault f;
+
+	cr_assert_eq(slot_check_version(2, 1, 0, false, &f), 0);
+	cr_assert_eq(slot_check_version(1, 1, 0, false, &f), 0);
+	cr_assert_eq(slot_check_version(0, 1, 0, false, &f), -EPERM);
+	cr_assert(strstr(f.text, "older than the running 1: refused (rollback"), "%s", f.text);
+	cr_assert_eq(slot_check_version(0, 1, 0, true, &f), 0);
+	cr_assert_eq(slot_check_version(3, 5, 4, true, &f), -EPERM);
+	cr_assert(strstr(f.text, "below the policy's minimum 4"), "%s", f.text);
+	cr_assert_eq(slot_check_version(UINT64_MAX, 1, 0, false, &f), 0);
+}
+
 /* The words status prints. */
 Test(slots, describe)
 {

@@ -26,6 +26,13 @@ case_lockdown_seccomp() {
 	done
 	[ "$(grep -c ' i386 ' <<<"$out")" -ge 14 ] && [ "$(grep -c ' x32 ' <<<"$out")" -ge 15 ] \
 		|| { REASON="the i386 or x32 calls were not all tried"; return 1; }
+	# A real i386 program (-m32): not one of its syscalls works, so it never prints.
+	gcc -m32 -static -O2 -o "$WORK/probe/hello32" "$TOP/tests/qemu/probes/hello32.c" || { REASON="cannot build the -m32 probe"; return 1; }
+	guest_ssh 'cat > /tmp/hello32 && chmod 755 /tmp/hello32' <"$WORK/probe/hello32" || { REASON="cannot copy the -m32 probe"; return 1; }
+	out=$(guest_ssh 'timeout 10 /tmp/hello32; echo "exit=$?"' 2>&1) || true
+	echo "     the -m32 program: $(tr '\n' ' ' <<<"$out")"
+	! grep -q 'i386 ran' <<<"$out" || { REASON="an i386 program ran"; return 1; }
+	grep -q 'exit=' <<<"$out" || { REASON="the guest did not answer after the -m32 program"; return 1; }
 }
 
 CASES+=(lockdown_kernel)
