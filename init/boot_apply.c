@@ -286,8 +286,8 @@ static int apply_mount_state(struct boot_state *st, struct fault *f)
 		snprintf(st->data_reason, sizeof(st->data_reason), "%s", f->text);
 		st->data_state = STORAGE_VOLATILE;
 		(void)umount2(DATA_ROOT, MNT_DETACH); /* the partition is left as it is */
-		if (mount("tmpfs", DATA_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=25%") < 0)
-			return fault_set(f, errno, "unable to mount a tmpfs on %s: %s", DATA_ROOT, strerror(errno));
+		if ((r = ext4_apply_mount_volatile(DATA_ROOT, MS_NOSUID | MS_NODEV, f)) < 0)
+			return r;
 		r = state_apply_mount(&st->plan->state, DATA_ROOT, SYSROOT, f);
 	}
 	if (r < 0)
@@ -350,16 +350,12 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 	char *const argv[] = { st->plan->exec, NULL };
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
 
-	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN] = "";
-	const struct state_plan *state = &st->plan->state;
+	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN];
 
-	for (size_t i = 0; i < state->n_overlays; i++) {
-		strcat(overlays, i ? "," : "");
-		strcat(overlays, state->overlays[i].target);
-	}
+	state_plan_overlay_list(&st->plan->state, overlays, sizeof(overlays));
 	log_notice("ready slot=%c version=%llu verity=%s overlays=%s data=%s firewall=%s init_ms=%u",
 		   st->plan->slot, (unsigned long long)st->footer.version, st->verity_state,
-		   overlays[0] ? overlays : "none",
+		   overlays,
 		   st->data_state == STORAGE_PERSISTENT ? "persistent" : "degraded", st->firewall_state,
 		   boot_elapsed_ms(st));
 	execve(argv[0], argv, envp);

@@ -51,7 +51,6 @@ static const char *const corruption_action_names[CORRUPTION_ACTION_COUNT] = { "r
 static const char *const cmdline_trust_names[CMDLINE_TRUST_COUNT] = { "tighten", "trust" };
 
 const char *failure_action_name(enum failure_action a) { return failure_action_names[a]; }
-const char *slot_choice_name(enum slot_choice s) { return slot_choice_names[s]; }
 const char *verity_mode_name(enum verity_mode m) { return verity_mode_names[m]; }
 const char *corruption_action_name(enum corruption_action a) { return corruption_action_names[a]; }
 

@@ -109,7 +109,6 @@ int policy_apply_cmdline(struct policy *p, const struct cmdline *c, struct boot_
 			 struct fault *f);
 
 const char *failure_action_name(enum failure_action a);
-const char *slot_choice_name(enum slot_choice s);
 const char *verity_mode_name(enum verity_mode m);
 const char *corruption_action_name(enum corruption_action a);
 

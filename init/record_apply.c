@@ -10,17 +10,6 @@
 #include "init/boot.h"
 #include "init/record.h"
 
-/* "/etc,/home,/root,/var" from the plan. */
-static void overlay_list(const struct state_plan *plan, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	for (size_t i = 0; i < plan->n_overlays; i++) {
-		if (i)
-			strncat(buf, ",", size - strlen(buf) - 1);
-		strncat(buf, plan->overlays[i].target, size - strlen(buf) - 1);
-	}
-}
-
 /* Appends line + "\n" to fd in one write, starting a fresh line if the file's last
  * line was torn (a power cut during an earlier append). Returns 0 or -errno. */
 static int append_line(int fd, const char *line)
@@ -59,7 +48,7 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 
 	if (st->logs_fd < 0)
 		return fault_set(f, EBADF, "/logs is not mounted");
-	overlay_list(&plan->state, overlays, sizeof(overlays));
+	state_plan_overlay_list(&plan->state, overlays, sizeof(overlays));
 	rec.time = (long long)time(NULL);
 	rec.slot = plan->slot;
 	rec.version = st->footer.version;

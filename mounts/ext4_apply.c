@@ -65,7 +65,7 @@ static bool is_blank(const char *device)
 	return blank;
 }
 
-static int mount_tmpfs(const char *target, unsigned long flags, struct fault *f)
+int ext4_apply_mount_volatile(const char *target, unsigned long flags, struct fault *f)
 {
 	if (mount("tmpfs", target, "tmpfs", flags, "mode=0755,size=25%") < 0)
 		return fault_set(f, errno, "unable to mount a tmpfs on %s: %s", target, strerror(errno));
@@ -122,5 +122,5 @@ int ext4_apply_mount(const char *device, const char *label, const char *target, 
 	}
 	log_warning("%s is volatile (tmpfs): %s, continuing", label, why_volatile->text);
 	*ret_state = STORAGE_VOLATILE;
-	return mount_tmpfs(target, flags, f);
+	return ext4_apply_mount_volatile(target, flags, f);
 }

@@ -17,4 +17,8 @@ int ext4_apply_mount(const char *device, const char *label, const char *target, 
 		     bool format_blank, enum storage_state *ret_state, struct fault *why_volatile,
 		     struct fault *f);
 
+/* Mounts the tmpfs that stands in for a partition that cannot be used.
+ * Returns 0 or -errno. */
+int ext4_apply_mount_volatile(const char *target, unsigned long flags, struct fault *f);
+
 #endif

@@ -93,3 +93,13 @@ void state_plan_print(const struct state_plan *plan, FILE *out)
 	print_placement(plan, &plan->eflow, out);
 	fputc('\n', out);
 }
+
+void state_plan_overlay_list(const struct state_plan *plan, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", plan->n_overlays ? "" : "none");
+	for (size_t i = 0; i < plan->n_overlays; i++) {
+		if (i)
+			strncat(buf, ",", size - strlen(buf) - 1);
+		strncat(buf, plan->overlays[i].target, size - strlen(buf) - 1);
+	}
+}

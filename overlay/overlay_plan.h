@@ -41,6 +41,10 @@ int state_plan_build(const struct policy *p, struct state_plan *ret, struct faul
 int state_plan_overlay_options(const char *lower, const char *upper, const char *work, char *buf,
 			       size_t size);
 
+/* The overlays' targets joined by commas ("/etc,/home,/root,/var"), or "none", as the
+ * ready line and the boot record show them. */
+void state_plan_overlay_list(const struct state_plan *plan, char *buf, size_t size);
+
 /* Prints the overlay and bind lines of the boot plan. */
 void state_plan_print(const struct state_plan *plan, FILE *out);
 
