@@ -4,7 +4,7 @@ include config.mk
 
 B := build
 LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
-            $(wildcard verity/*.c) $(wildcard mounts/*.c)
+            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c)
 CTL_OBJS := $(B)/obj/ctl/hardinitctl.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -40,6 +40,7 @@ $(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
 
 check: deps
 	$(MAKE) check-unit
+	$(MAKE) check-install
 	$(MAKE) check-qemu
 
 check-unit: $(B)/unit-tests
@@ -65,12 +66,41 @@ bench: deps images
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
-		common init verity mounts overlay firewall lockdown slots ctl
+		common init verity mounts overlay firewall lockdown slots supervise ctl
+
+MAN8 := man/hardinit.8 man/hardinitctl.8
+MAN5 := man/hardinit.policy.5
 
 install: $(B)/hardinit $(B)/hardinitctl
 	install -D -m 0755 $(B)/hardinit $(DESTDIR)$(SBINDIR)/hardinit
 	install -D -m 0755 $(B)/hardinitctl $(DESTDIR)$(SBINDIR)/hardinitctl
 	install -D -m 0755 initramfs/mkinitramfs $(DESTDIR)$(SBINDIR)/hardinit-mkinitramfs
+	install -d -m 0755 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+
+# Installs into $(B)/install-test and checks every file and its mode, and that each
+# man page formats without a groff warning.
+INSTALL_TEST := $(abspath $(B))/install-test
+.PHONY: check-install
+check-install: $(B)/hardinit $(B)/hardinitctl
+	@command -v groff >/dev/null || { echo "check-install: groff is missing (apt-get install groff-base)"; exit 1; }
+	rm -rf $(INSTALL_TEST)
+	$(MAKE) --no-print-directory install DESTDIR=$(INSTALL_TEST)
+	@fail=0; \
+	for f in $(SBINDIR)/hardinit:755 $(SBINDIR)/hardinitctl:755 $(SBINDIR)/hardinit-mkinitramfs:755 \
+		 $(addprefix $(MANDIR)/man8/,$(notdir $(MAN8:=:644))) $(addprefix $(MANDIR)/man5/,$(notdir $(MAN5:=:644))); do \
+		path=$(INSTALL_TEST)$${f%:*}; want=$${f##*:}; \
+		if [ ! -f "$$path" ]; then echo "check-install: missing $$path"; fail=1; \
+		elif [ "$$(stat -c %a "$$path")" != "$$want" ]; then \
+			echo "check-install: $$path has mode $$(stat -c %a "$$path"), expected $$want"; fail=1; fi; \
+	done; \
+	for m in $(addprefix $(INSTALL_TEST)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+		 $(addprefix $(INSTALL_TEST)$(MANDIR)/man5/,$(notdir $(MAN5))); do \
+		out=$$(groff -man -Tutf8 -ww -z "$$m" 2>&1); \
+		if [ -n "$$out" ]; then echo "check-install: $$m: $$out"; fail=1; fi; \
+	done; \
+	[ $$fail = 0 ] && echo "check-install: ok ($(words $(MAN8) $(MAN5)) man pages, 3 programs)"; exit $$fail
 
 clean:
 	rm -rf $(B)

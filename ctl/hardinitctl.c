@@ -82,6 +82,8 @@ static int read_state(struct boot_state_file *st)
 static int need_state(struct boot_state_file *st)
 {
 	int r = read_state(st);
+	if (r == -EBADMSG)
+		return fail("this system did not boot from an A/B slot (hardinit in init= mode): no slot to act on");
 	if (r < 0)
 		return fail("unable to read %s (was this system booted by hardinit?): %s", STATE_FILE, strerror(-r));
 	return 0;
@@ -169,8 +171,11 @@ static int status(const char *logs, size_t records)
 	size_t n;
 
 	struct boot_state_file state;
+	int r = read_state(&state);
 
-	if (read_state(&state) == 0) {
+	if (r == -EBADMSG)
+		printf("booted: init= mode, no A/B slots\n");
+	if (r == 0) {
 		printf("booted: slot %c, image version %llu\n", state.slot, state.version);
 		for (int s = 0; s < 2; s++) {
 			unsigned char block[FOOTER_SIZE];
@@ -220,20 +225,12 @@ static int status(const char *logs, size_t records)
 static int mark_good(void)
 {
 	struct boot_state_file st;
-	struct slot_attrs a;
-	int s;
+	struct fault f = { "" };
 
 	if (need_state(&st))
 		return 1;
-	s = st.slot - 'a';
-	if (read_attrs(st.partition[s], &a))
-		return 1;
-	if (a.priority == 0)
-		return fail("slot %c is marked unbootable: not marking it good", st.slot);
-	a.successful = true;
-	a.tries = 0;
-	if (write_attrs(st.partition[s], &a))
-		return 1;
+	if (slot_apply_mark_good(st.partition[st.slot - 'a'], &f) < 0)
+		return fail("slot %c: %s", st.slot, f.text);
 	printf("slot %c marked good\n", st.slot);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,8 +23,10 @@
 #include "mounts/mounts_apply.h"
 #include "mounts/mounts_audit.h"
 #include "overlay/overlay_apply.h"
+#include "supervise/supervise_apply.h"
 #include "verity/footer_sig.h"
 #include "verity/verity_apply.h"
+#include "verity/verity_plan.h"
 
 static int apply_load_modules(const struct boot_step *step, struct boot_state *st, struct fault *f)
 {
@@ -207,20 +210,20 @@ static int apply_mount_root(struct boot_state *st, struct fault *f)
 	return 0;
 }
 
-/* Reads the whole exec target through dm-verity (resolving it inside the new root),
- * then asks the kernel whether the device is still verified. */
-static int apply_check_exec(struct boot_state *st, struct fault *f)
+/* Reads the whole exec target through dm-verity (resolving it inside root_dir), then
+ * asks the kernel whether /dev/mapper/<dm_name> is still verified.
+ * Returns 0, -EBADMSG if dm-verity saw corruption, or -errno. */
+static int read_exec_verified(const char *root_dir, const char *exec, const char *dm_name, bool *ret_verified,
+			      struct fault *f)
 {
-	const char *exec = st->plan->exec;
 	char buf[65536];
 	struct stat sb;
-	bool verified = false;
 	int root, fd, r = 0;
 	ssize_t n;
 
-	root = open(SYSROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	root = open(root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
-		return fault_set(f, errno, "unable to open %s: %s", SYSROOT, strerror(errno));
+		return fault_set(f, errno, "unable to open %s: %s", root_dir, strerror(errno));
 	fd = openat2_resolve(root, exec + 1, O_RDONLY | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	close(root);
 	if (fd < 0)
@@ -234,11 +237,49 @@ static int apply_check_exec(struct boot_state *st, struct fault *f)
 	close(fd);
 	if (r < 0)
 		return r;
-	if ((r = verity_apply_status(VERITY_DM_NAME, &verified, f)) < 0)
+	return verity_apply_status(dm_name, ret_verified, f);
+}
+
+static int apply_check_exec(struct boot_state *st, struct fault *f)
+{
+	bool verified = false;
+	int r = read_exec_verified(SYSROOT, st->plan->exec, VERITY_DM_NAME, &verified, f);
+
+	if (r < 0)
 		return r;
 	if (!verified)
 		return fault_set(f, EBADMSG, "dm-verity reports corruption on the root");
 	st->verity_state = st->trust == ROOT_TRUST_UNSIGNED ? "unsigned" : "verified";
+	return 0;
+}
+
+/* Init= mode: / must be read-only (remounted so if the policy says), and dm-verity
+ * in verified state when verity is required. */
+static int apply_check_root(struct boot_state *st, struct fault *f)
+{
+	const struct boot_plan *plan = st->plan;
+	char dm_name[128] = "";
+	bool is_verity = false, verified = false;
+	struct statvfs sv;
+	int r;
+
+	if (statvfs("/", &sv) < 0)
+		return fault_set(f, errno, "unable to stat /: %s", strerror(errno));
+	if (!(sv.f_flag & ST_RDONLY)) {
+		if (plan->root_ro != ROOT_RO_REMOUNT)
+			return fault_set(f, EROFS, "/ is mounted read-write (the policy requires it read-only)");
+		if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			return fault_set(f, errno, "unable to remount / read-only: %s", strerror(errno));
+		log_info("/ remounted read-only");
+	}
+	if ((r = verity_apply_find_root(dm_name, sizeof(dm_name), &is_verity, f)) < 0)
+		return r;
+	if (is_verity && (r = read_exec_verified("/", plan->exec, dm_name, &verified, f)) < 0)
+		return r;
+	if ((r = verity_plan_check_root(plan->verity, is_verity, verified, &st->verity_state, f)) < 0)
+		return r;
+	if (!is_verity)
+		log_warning("/ is not a dm-verity device (verity = %s), continuing", verity_mode_name(plan->verity));
 	return 0;
 }
 
@@ -279,7 +320,7 @@ static int apply_mount_data(struct boot_state *st, struct fault *f)
  * mounts made from it remain. */
 static int apply_mount_state(struct boot_state *st, struct fault *f)
 {
-	int r = state_apply_mount(&st->plan->state, DATA_ROOT, SYSROOT, f);
+	int r = state_apply_mount(&st->plan->state, DATA_ROOT, st->plan->root_dir, f);
 
 	if (r < 0 && st->data_state == STORAGE_PERSISTENT) {
 		log_warning("unable to set up the state on the data partition (%s): using a tmpfs, continuing", f->text);
@@ -288,7 +329,7 @@ static int apply_mount_state(struct boot_state *st, struct fault *f)
 		(void)umount2(DATA_ROOT, MNT_DETACH); /* the partition is left as it is */
 		if ((r = ext4_apply_mount_volatile(DATA_ROOT, MS_NOSUID | MS_NODEV, f)) < 0)
 			return r;
-		r = state_apply_mount(&st->plan->state, DATA_ROOT, SYSROOT, f);
+		r = state_apply_mount(&st->plan->state, DATA_ROOT, st->plan->root_dir, f);
 	}
 	if (r < 0)
 		return r;
@@ -324,10 +365,12 @@ static int apply_load_firewall(struct boot_state *st, struct fault *f)
 	return 0;
 }
 
-static int apply_move_logs(struct fault *f)
+static int apply_move_logs(struct boot_state *st, struct fault *f)
 {
-	if (mount(LOGS_EARLY, SYSROOT "/logs", NULL, MS_MOVE, NULL) < 0)
-		return fault_set(f, errno, "unable to move %s to %s/logs: %s", LOGS_EARLY, SYSROOT, strerror(errno));
+	const char *target = st->plan->logs_target;
+
+	if (mount(LOGS_EARLY, target, NULL, MS_MOVE, NULL) < 0)
+		return fault_set(f, errno, "unable to move %s to %s: %s", LOGS_EARLY, target, strerror(errno));
 	return 0;
 }
 
@@ -344,20 +387,36 @@ static int apply_audit_mounts(struct boot_state *st, struct fault *f)
 	return n < 0 ? n : 0;
 }
 
-/* Prints the ready line and hands PID 1 to the service tree. Returns only on failure. */
+/* Prints the ready line, then hands PID 1 to the service tree (pid1 = exec) or starts
+ * it as a child and supervises it (pid1 = supervise). Returns only on failure. */
 static int apply_exec(struct boot_state *st, struct fault *f)
 {
-	char *const argv[] = { st->plan->exec, NULL };
+	struct boot_plan *plan = st->plan;
+	char *const argv[] = { plan->exec, NULL };
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
-
 	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN];
+	char version[24] = "none";
 
-	state_plan_overlay_list(&st->plan->state, overlays, sizeof(overlays));
-	log_notice("ready slot=%c version=%llu verity=%s overlays=%s data=%s firewall=%s init_ms=%u",
-		   st->plan->slot, (unsigned long long)st->footer.version, st->verity_state,
-		   overlays,
+	state_plan_overlay_list(&plan->state, overlays, sizeof(overlays));
+	if (plan->mode == BOOT_MODE_INITRAMFS)
+		snprintf(version, sizeof(version), "%llu", (unsigned long long)st->footer.version);
+	log_notice("ready slot=%s version=%s verity=%s overlays=%s data=%s firewall=%s init_ms=%u",
+		   plan_slot_name(plan), version, st->verity_state, overlays,
 		   st->data_state == STORAGE_PERSISTENT ? "persistent" : "degraded", st->firewall_state,
 		   boot_elapsed_ms(st));
+	if (plan->pid1 == PID1_SUPERVISE) {
+		/* PID 1 stays: keep nothing open that would hold /logs busy at shutdown. */
+		if (st->logs_fd >= 0)
+			close(st->logs_fd);
+		st->logs_fd = -1;
+		if (st->kmod)
+			modules_close(st->kmod);
+		st->kmod = NULL;
+		if (st->slot_chosen)
+			snprintf(plan->supervisor.slot_partition, sizeof(plan->supervisor.slot_partition), "%s",
+				 plan->root_device);
+		supervise_run(&plan->supervisor);
+	}
 	execve(argv[0], argv, envp);
 	return fault_set(f, errno, "unable to execute %s: %s", argv[0], strerror(errno));
 }
@@ -366,6 +425,7 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 {
 	switch (step->kind) {
 	case STEP_LOAD_MODULES: return apply_load_modules(step, st, f);
+	case STEP_CHECK_ROOT: return apply_check_root(st, f);
 	case STEP_FIND_PARTITIONS: return apply_find_partitions(st, f);
 	case STEP_CHOOSE_SLOT: return apply_choose_slot(st, f);
 	case STEP_OPEN_VERITY: return apply_open_verity(st, f);
@@ -377,7 +437,7 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 	case STEP_LOAD_FIREWALL: return apply_load_firewall(st, f);
 	case STEP_LOCKDOWN: return lockdown_apply_kernel(&st->plan->lockdown, f);
 	case STEP_HANDOFF: return apply_handoff(st, f);
-	case STEP_MOVE_LOGS: return apply_move_logs(f);
+	case STEP_MOVE_LOGS: return apply_move_logs(st, f);
 	case STEP_SWITCH_ROOT: return mounts_apply_switch_root(SYSROOT, f);
 	case STEP_MOUNT_BASE: return mounts_apply_table(mounts_base, mounts_base_count, f);
 	case STEP_AUDIT_MOUNTS: return apply_audit_mounts(st, f);

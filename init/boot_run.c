@@ -1,3 +1,5 @@
+#include <sys/resource.h>
+
 #include "common/log.h"
 #include "init/boot.h"
 
@@ -17,9 +19,12 @@ int boot_run(struct boot_state *st, const struct boot_ops *ops)
 		struct fault f = { "" };
 		unsigned begin = boot_elapsed_ms(st);
 		int r = ops->apply(step, st, &f);
+		struct rusage ru;
 
 		st->step_ms[i] = boot_elapsed_ms(st) - begin;
 		st->steps_done = i + 1;
+		if (log_debug_enabled() && getrusage(RUSAGE_SELF, &ru) == 0)
+			log_debug("%s: %u ms, peak RSS %ld KiB", step->name, st->step_ms[i], ru.ru_maxrss);
 		if (r >= 0)
 			continue;
 		if (step->fatal) {

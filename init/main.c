@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "common/cmdline.h"
 #include "common/log.h"
+#include "common/textfile.h"
 #include "init/boot.h"
 #include "init/failure.h"
 #include "init/plan.h"
@@ -17,22 +19,21 @@
 #include "mounts/mounts_apply.h"
 #include "slots/slot_apply.h"
 
-#define POLICY_PATH "/etc/hardinit/policy.conf"
+/* The policy: inside the initramfs, or on the root in init= mode (DESIGN.md section 1). */
+static const char *const policy_paths[] = {
+	[BOOT_MODE_INITRAMFS] = "/etc/hardinit/policy.conf",
+	[BOOT_MODE_INIT] = "/usr/lib/hardinit/policy.conf",
+};
 
-/* Reads a small text file whole. Returns 0 or -errno. */
-static int read_text(const char *path, char *buf, size_t size)
+/* Which mode this boot is in: an initramfs's /init runs with a ramfs or tmpfs root;
+ * any other root was mounted by a distro initramfs that ran us as init=. */
+static enum boot_mode detect_mode(void)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	struct statfs sf;
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	if (statfs("/", &sf) < 0)
+		return BOOT_MODE_INITRAMFS; /* the stricter mode: it trusts no mounted root */
+	return plan_mode_from_fstype((unsigned long)sf.f_type);
 }
 
 /* Writes a sysctl through /proc/sys. Returns 0 or -errno. */
@@ -51,7 +52,7 @@ static int sysctl_write(const char *path, const char *value)
 /* Reads the command line and the policy into a plan. Returns 0, or -errno with the
  * failing input's name in *ret_step. */
 static int plan_from_inputs(const char *cmdline_text, const char *policy_path, bool policy_optional,
-			    struct policy *policy, struct boot_cmdline *bc, struct boot_plan *plan,
+			    enum boot_mode mode, struct policy *policy, struct boot_cmdline *bc, struct boot_plan *plan,
 			    bool *ret_no_policy, const char **ret_step, struct fault *f)
 {
 	static struct cmdline words;
@@ -69,7 +70,7 @@ static int plan_from_inputs(const char *cmdline_text, const char *policy_path, b
 	if ((r = policy_apply_cmdline(policy, &words, bc, f)) < 0)
 		return r;
 	*ret_step = "plan";
-	return plan_build(policy, bc, plan, f);
+	return plan_build(policy, bc, mode, plan, f);
 }
 
 static void warn_cmdline(const struct boot_cmdline *bc)
@@ -110,6 +111,7 @@ static void __attribute__((noreturn)) boot(const struct timespec *start)
 	static const struct boot_ops ops = { boot_apply_step, boot_fail };
 	struct fault f = { "" };
 	const char *step = "early";
+	enum boot_mode mode = detect_mode();
 	bool no_policy;
 	int r;
 
@@ -128,17 +130,17 @@ static void __attribute__((noreturn)) boot(const struct timespec *start)
 	(void)sysctl_write("/proc/sys/fs/protected_hardlinks", "1");
 	(void)sysctl_write("/proc/sys/fs/protected_fifos", "2");
 	(void)sysctl_write("/proc/sys/fs/protected_regular", "2");
-	log_info("hardinit %s starting", HARDINIT_VERSION);
+	log_info("hardinit %s starting (%s mode)", HARDINIT_VERSION, mode == BOOT_MODE_INIT ? "init=" : "initramfs");
 
-	if ((r = read_text("/proc/cmdline", cmdline_text, sizeof(cmdline_text))) < 0)
+	if ((r = textfile_read("/proc/cmdline", cmdline_text, sizeof(cmdline_text))) < 0)
 		failure_act(FAILURE_REBOOT, "cmdline", "unable to read /proc/cmdline");
 	cmdline_text[strcspn(cmdline_text, "\n")] = '\0';
-	r = plan_from_inputs(cmdline_text, POLICY_PATH, true, &policy, &bc, &plan, &no_policy, &step, &f);
+	r = plan_from_inputs(cmdline_text, policy_paths[mode], true, mode, &policy, &bc, &plan, &no_policy, &step, &f);
 	if (r < 0)
 		failure_act(policy.on_failure, step, f.text);
 	log_set_debug(bc.debug);
 	if (no_policy)
-		log_notice("no policy file at %s: using the defaults", POLICY_PATH);
+		log_notice("no policy file at %s: using the defaults", policy_paths[mode]);
 	warn_cmdline(&bc);
 
 	(void)boot_run(&st, &ops);
@@ -150,7 +152,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: hardinit                      (as PID 1: boot)\n"
-		"       hardinit --print-plan [--cmdline TEXT] [--policy FILE] [--devices FILE]\n"
+		"       hardinit --print-plan [--cmdline TEXT] [--policy FILE] [--devices FILE] [--mode initramfs|init]\n"
 		"       hardinit --print-ruleset [--cmdline TEXT] [--policy FILE]\n"
 		"       hardinit --version\n");
 }
@@ -158,7 +160,7 @@ static void usage(FILE *out)
 /* Dev host: prints the plan (or, with ruleset, the firewall ruleset) the given inputs
  * make. Returns the exit status. */
 static int print_plan(const char *cmdline_text, const char *policy_path, const char *devices_path,
-		      bool ruleset)
+		      enum boot_mode mode, bool ruleset)
 {
 	static struct policy policy;
 	static struct boot_cmdline bc;
@@ -172,7 +174,7 @@ static int print_plan(const char *cmdline_text, const char *policy_path, const c
 
 	/* Without --policy: the defaults, as a boot with no policy file in the initramfs. */
 	r = plan_from_inputs(cmdline_text, policy_path ? policy_path : "/nonexistent/policy.conf",
-			     !policy_path, &policy, &bc, &plan, &no_policy, &step, &f);
+			     !policy_path, mode, &policy, &bc, &plan, &no_policy, &step, &f);
 	if (r < 0) {
 		fprintf(stderr, "hardinit: unable to plan the boot: %s: %s\n", step, f.text);
 		return 1;
@@ -188,7 +190,7 @@ static int print_plan(const char *cmdline_text, const char *policy_path, const c
 		return 0;
 	}
 	if (devices_path) {
-		if ((r = read_text(devices_path, devices_text, sizeof(devices_text))) < 0) {
+		if ((r = textfile_read(devices_path, devices_text, sizeof(devices_text))) < 0) {
 			fprintf(stderr, "hardinit: unable to read %s: %s\n", devices_path, strerror(-r));
 			return 1;
 		}
@@ -210,12 +212,14 @@ int main(int argc, char **argv)
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "devices", required_argument, NULL, 'd' },
+		{ "mode", required_argument, NULL, 'm' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct timespec start;
 	const char *cmdline_text = "", *policy_path = NULL, *devices_path = NULL;
+	enum boot_mode mode = BOOT_MODE_INITRAMFS;
 	bool want_plan = false, want_ruleset = false;
 	int c;
 
@@ -230,6 +234,13 @@ int main(int argc, char **argv)
 		case 'c': cmdline_text = optarg; break;
 		case 'P': policy_path = optarg; break;
 		case 'd': devices_path = optarg; break;
+		case 'm':
+			if (strcmp(optarg, "init") && strcmp(optarg, "initramfs")) {
+				usage(stderr);
+				return 2;
+			}
+			mode = strcmp(optarg, "init") == 0 ? BOOT_MODE_INIT : BOOT_MODE_INITRAMFS;
+			break;
 		case 'V': printf("hardinit %s\n", HARDINIT_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -239,5 +250,5 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	return print_plan(cmdline_text, policy_path, devices_path, want_ruleset);
+	return print_plan(cmdline_text, policy_path, devices_path, mode, want_ruleset);
 }

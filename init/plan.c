@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 
 static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_LOAD_MODULES] = "load-modules",
+	[STEP_CHECK_ROOT] = "check-root",
 	[STEP_FIND_PARTITIONS] = "find-partitions",
 	[STEP_CHOOSE_SLOT] = "choose-slot",
 	[STEP_OPEN_VERITY] = "open-verity",
@@ -58,18 +60,72 @@ static void module_list_add(struct module_list *list, const char *name)
 		strcpy(list->names[list->n++], name);
 }
 
-int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot_plan *ret,
+/* The settings a supervising PID 1 needs (supervise/). */
+static void plan_supervisor(const struct policy *p, struct supervisor *sv)
+{
+	strcpy(sv->exec, p->exec);
+	sv->on_exit = p->on_exit;
+	sv->restart_limit = p->restart_limit;
+	sv->restart_window_s = p->restart_window_s;
+	sv->shutdown_grace_ms = p->shutdown_grace_ms;
+	sv->on_failure = p->on_failure;
+	strcpy(sv->health_check, p->health_check);
+	sv->health_timeout_s = p->health_timeout_s;
+}
+
+/* Initramfs mode's first steps: find and choose the slot, mount /logs, open and mount
+ * the verified root at SYSROOT and check the exec target through dm-verity. */
+static void plan_slot_steps(const struct policy *p, struct boot_plan *ret)
+{
+	struct boot_step *s;
+
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	s->modules = p->storage_modules;
+	plan_add(ret, STEP_FIND_PARTITIONS, "partitions");
+	plan_add(ret, STEP_CHOOSE_SLOT, "slot");
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	module_list_add(&s->modules, "ext4");
+	/* /logs first, so that a boot that fails later still leaves a record. */
+	plan_add(ret, STEP_MOUNT_LOGS, "logs");
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	module_list_add(&s->modules, "dm-verity");
+	plan_add(ret, STEP_OPEN_VERITY, "verity")->slot_bound = true;
+	plan_add(ret, STEP_MOUNT_ROOT, "mount-root")->slot_bound = true;
+	plan_add(ret, STEP_CHECK_EXEC, "verity-check")->slot_bound = true;
+}
+
+/* Init= mode's first steps: the distro's initramfs mounted the root; check it is
+ * read-only (and dm-verity when required), then find data and logs and mount /logs. */
+static void plan_root_steps(const struct policy *p, struct boot_plan *ret)
+{
+	struct boot_step *s;
+
+	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	s->modules = p->storage_modules;
+	module_list_add(&s->modules, "ext4");
+	plan_add(ret, STEP_CHECK_ROOT, "root");
+	plan_add(ret, STEP_FIND_PARTITIONS, "partitions");
+	plan_add(ret, STEP_MOUNT_LOGS, "logs");
+}
+
+int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_mode mode, struct boot_plan *ret,
 	       struct fault *f)
 {
 	struct boot_step *s;
 
 	memset(ret, 0, sizeof(*ret));
+	ret->mode = mode;
+	strcpy(ret->root_dir, mode == BOOT_MODE_INIT ? "/" : SYSROOT);
+	strcpy(ret->logs_target, mode == BOOT_MODE_INIT ? "/logs" : SYSROOT "/logs");
+	ret->root_ro = p->root_ro;
 	ret->slot_choice = p->slot;
 	strcpy(ret->label[0], p->label_a);
 	strcpy(ret->label[1], p->label_b);
 	if (strcmp(p->label_a, p->label_b) == 0)
 		return fault_set(f, EINVAL, "slots a and b have the same label %s", p->label_a);
-	if (p->slot == SLOT_AUTO)
+	if (mode == BOOT_MODE_INIT)
+		ret->slot = '-';
+	else if (p->slot == SLOT_AUTO)
 		ret->slot = '?';
 	else
 		plan_set_slot(ret, p->slot == SLOT_A ? 0 : 1, "chosen by the bootloader");
@@ -84,6 +140,8 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	strcpy(ret->keys_dir, p->keys_dir);
 	strcpy(ret->exec, p->exec);
 	ret->on_failure = p->on_failure;
+	ret->pid1 = p->pid1;
+	plan_supervisor(p, &ret->supervisor);
 	strcpy(ret->data_label, p->data_label);
 	strcpy(ret->logs_label, p->logs_label);
 	ret->format_blank = p->format_blank;
@@ -99,19 +157,10 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 		snprintf(ret->firewall_error, sizeof(ret->firewall_error), "%s", why.text);
 	}
 
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
-	s->modules = p->storage_modules;
-	plan_add(ret, STEP_FIND_PARTITIONS, "partitions");
-	plan_add(ret, STEP_CHOOSE_SLOT, "slot");
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
-	module_list_add(&s->modules, "ext4");
-	/* /logs first, so that a boot that fails later still leaves a record. */
-	plan_add(ret, STEP_MOUNT_LOGS, "logs");
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
-	module_list_add(&s->modules, "dm-verity");
-	plan_add(ret, STEP_OPEN_VERITY, "verity")->slot_bound = true;
-	plan_add(ret, STEP_MOUNT_ROOT, "mount-root")->slot_bound = true;
-	plan_add(ret, STEP_CHECK_EXEC, "verity-check")->slot_bound = true;
+	if (mode == BOOT_MODE_INIT)
+		plan_root_steps(p, ret);
+	else
+		plan_slot_steps(p, ret);
 	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
 	module_list_add(&s->modules, "overlay");
 	for (size_t i = 0; i < p->extra_modules.n; i++)
@@ -132,7 +181,8 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot
 	plan_add(ret, STEP_LOCKDOWN, "lockdown");
 	plan_add(ret, STEP_HANDOFF, "handoff");
 	plan_add(ret, STEP_MOVE_LOGS, "logs");
-	plan_add(ret, STEP_SWITCH_ROOT, "switch-root");
+	if (mode == BOOT_MODE_INITRAMFS)
+		plan_add(ret, STEP_SWITCH_ROOT, "switch-root");
 	plan_add(ret, STEP_MOUNT_BASE, "mounts");
 	plan_add(ret, STEP_AUDIT_MOUNTS, "mount-audit");
 	plan_add(ret, STEP_WRITE_RECORD, "boot-record")->fatal = false;
@@ -149,6 +199,21 @@ void plan_set_slot(struct boot_plan *plan, int s, const char *why)
 	strcpy(plan->root_device, plan->slot_device[s]);
 }
 
+enum boot_mode plan_mode_from_fstype(unsigned long f_type)
+{
+	return f_type == RAMFS_MAGIC || f_type == TMPFS_MAGIC ? BOOT_MODE_INITRAMFS : BOOT_MODE_INIT;
+}
+
+const char *plan_slot_name(const struct boot_plan *plan)
+{
+	switch (plan->slot) {
+	case 'a': return "a";
+	case 'b': return "b";
+	case '-': return "none";
+	default: return "?";
+	}
+}
+
 int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f)
 {
 	struct fault why[2] = { { "" }, { "" } };
@@ -160,7 +225,9 @@ int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devic
 			return fault_set(f, ENOTUNIQ, "%s", why[s].text);
 		strcpy(plan->slot_device[s], found[s] >= 0 ? devices->devices[found[s]].path : "");
 	}
-	if (plan->slot != '?') {
+	if (plan->mode == BOOT_MODE_INIT) {
+		/* the distro's initramfs found the root */
+	} else if (plan->slot != '?') {
 		int s = plan->slot - 'a';
 		if (found[s] < 0)
 			return fault_set(f, ENOENT, "%s", why[s].text);
@@ -186,7 +253,16 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		for (size_t i = 0; i < s->modules.n; i++)
 			fprintf(out, " %s", s->modules.names[i]);
 		break;
+	case STEP_CHECK_ROOT:
+		fprintf(out, " / %s; dm-verity %s", plan->root_ro == ROOT_RO_REMOUNT ? "remounted read-only" : "must be read-only",
+			plan->verity == VERITY_REQUIRED ? "status verified required" : "status verified if / is dm-verity");
+		break;
 	case STEP_FIND_PARTITIONS:
+		if (plan->mode == BOOT_MODE_INIT) {
+			fprintf(out, " partlabel=%s partlabel=%s (at most one each; else volatile)", plan->data_label,
+				plan->logs_label);
+			break;
+		}
 		fprintf(out, " partlabel=%s partlabel=%s (at most one each; %s) timeout=%ums", plan->label[0],
 			plan->label[1], plan->slot == '?' ? "at least one" : plan->slot == 'a' ? "a needed" : "b needed",
 			plan->device_timeout_ms);
@@ -267,7 +343,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		fprintf(out, " /run/hardinit/state and /run/hardinit/keys for hardinitctl");
 		break;
 	case STEP_MOVE_LOGS:
-		fprintf(out, " %s -> %s/logs", LOGS_EARLY, SYSROOT);
+		fprintf(out, " %s -> %s", LOGS_EARLY, plan->logs_target);
 		break;
 	case STEP_AUDIT_MOUNTS:
 		fprintf(out, " /proc/self/mountinfo against the mount table");
@@ -283,6 +359,11 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		break;
 	case STEP_EXEC:
 		fprintf(out, " %s", plan->exec);
+		if (plan->pid1 == PID1_SUPERVISE)
+			fprintf(out, " as a child: hardinit stays PID 1, reaps orphans; on exit: %s (crash loop: %u exits in %us); shutdown grace %ums%s%s",
+				exit_action_name(plan->supervisor.on_exit), plan->supervisor.restart_limit + 1,
+				plan->supervisor.restart_window_s, plan->supervisor.shutdown_grace_ms,
+				plan->supervisor.health_check[0] ? "; health check " : "", plan->supervisor.health_check);
 		break;
 	case STEP_KIND_COUNT:
 		break;
@@ -292,7 +373,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 
 void plan_print(const struct boot_plan *plan, FILE *out)
 {
-	fprintf(out, "# hardinit boot plan\n");
+	fprintf(out, "# hardinit boot plan%s\n", plan->mode == BOOT_MODE_INIT ? " (init= mode: the root is already mounted)" : "");
 	for (size_t i = 0; i < plan->n_steps; i++)
 		step_print(plan, &plan->steps[i], out);
 	fprintf(out, "%-15s %s\n", "on-failure", failure_action_name(plan->on_failure));

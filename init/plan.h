@@ -12,6 +12,7 @@
 #include "init/policy.h"
 #include "firewall/firewall_plan.h"
 #include "overlay/overlay_plan.h"
+#include "supervise/supervise_plan.h"
 
 #define BOOT_STEPS_MAX 32
 #define SYSROOT "/sysroot"
@@ -19,8 +20,17 @@
 #define LOGS_EARLY "/run/hardinit/logs"   /* where /logs is mounted until switch root */
 #define DATA_ROOT "/run/hardinit/data"    /* the data partition, detached once the state is mounted */
 
+/* initramfs: hardinit is the initramfs's /init and switches root into the verified
+ * slot. init: the kernel ran it as init= after a distro initramfs mounted the root. */
+enum boot_mode { BOOT_MODE_INITRAMFS, BOOT_MODE_INIT };
+
+/* The mode for a root filesystem of this statfs type: ramfs or tmpfs (the kernel's
+ * rootfs) is an initramfs; anything else is init= mode. */
+enum boot_mode plan_mode_from_fstype(unsigned long f_type);
+
 enum step_kind {
 	STEP_LOAD_MODULES,
+	STEP_CHECK_ROOT,
 	STEP_FIND_PARTITIONS,
 	STEP_CHOOSE_SLOT,
 	STEP_OPEN_VERITY,
@@ -53,6 +63,10 @@ struct boot_step {
 struct boot_plan {
 	struct boot_step steps[BOOT_STEPS_MAX];
 	size_t n_steps;
+	enum boot_mode mode;
+	char root_dir[16];            /* where the root is while the state is set up */
+	char logs_target[24];         /* where /logs ends up: <root_dir>/logs */
+	enum root_ro root_ro;         /* init= mode */
 
 	enum slot_choice slot_choice; /* auto, or the bootloader's a | b */
 	char slot;                    /* 'a' or 'b'; '?' until chosen (auto) */
@@ -85,16 +99,18 @@ struct boot_plan {
 
 	char exec[PATH_MAX];
 	enum failure_action on_failure;
+	enum pid1_mode pid1;
+	struct supervisor supervisor; /* pid1 = supervise (its slot_partition is set at exec) */
 };
 
-/* Builds the plan. Pure: no I/O. Returns 0, or -EINVAL if the policy and command line
- * cannot make a plan (f says why). */
-int plan_build(const struct policy *p, const struct boot_cmdline *c, struct boot_plan *ret,
+/* Builds the plan for a boot in the given mode. Pure: no I/O. Returns 0, or -EINVAL
+ * if the policy and command line cannot make a plan (f says why). */
+int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_mode mode, struct boot_plan *ret,
 	       struct fault *f);
 
 /* Resolves the slots' partitions in the device list: at most one device may carry a
  * slot's label; the bootloader's chosen slot (or, for auto, at least one slot) must be
- * there. With a chosen slot, sets root_device. The data and logs partitions are used
+ * there (in init= mode the slots are not looked for). With a chosen slot, sets root_device. The data and logs partitions are used
  * when exactly one device carries their label (else they become volatile).
  * Returns 0, -ENOENT or -ENOTUNIQ. */
 int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f);
@@ -106,5 +122,9 @@ void plan_set_slot(struct boot_plan *plan, int s, const char *why);
 void plan_print(const struct boot_plan *plan, FILE *out);
 
 const char *step_kind_name(enum step_kind kind);
+
+/* The booted slot as the ready line and the boot record name it: "a", "b", "none" in
+ * init= mode (no slots), or "?" while not chosen yet. */
+const char *plan_slot_name(const struct boot_plan *plan);
 
 #endif

@@ -7,6 +7,13 @@
  *   on_failure = reboot               reboot | poweroff | halt
  *   device_timeout_ms = 10000         1..600000: wait for partitions this long
  *   cmdline = tighten                 tighten | trust: may the cmdline loosen this policy?
+ *   pid1 = exec                       exec | supervise: stay PID 1 and supervise the tree
+ *   on_exit = reboot                  reboot | poweroff | restart (supervise: the tree exited)
+ *   restart_limit = 5                 1..100 exits within restart_window_s = a crash loop
+ *   restart_window_s = 60             1..3600
+ *   shutdown_grace_ms = 5000          0..600000: SIGTERM to SIGKILL at shutdown
+ *   health_check =                    supervise: run every 2 s until it exits 0, then mark good
+ *   health_timeout_s = 300            1..3600: not healthy by then is a failure
  *   [slots]
  *   default = auto                    auto | a | b
  *   label_a = rootfs-a                GPT PARTLABEL of slot a (1..36 chars)
@@ -23,6 +30,7 @@
  *   overlays = /etc /home /root /var  directories made writable by an overlay
  *   binds =                           directories bind-mounted from the data partition
  *   format_blank = yes                format a blank (all-zero) data or logs partition
+ *   root_ro = require                 require | remount: init= mode's / must be read-only
  *   [firewall]                        kept as text, parsed by firewall/firewall_plan.c
  *   ssh = tcp | vsock ...             (docs/firewall.md)
  *   [lockdown], [sysctl]               kept as text, parsed by lockdown/lockdown_plan.c
@@ -49,10 +57,16 @@ static const char *const slot_choice_names[SLOT_CHOICE_COUNT] = { "auto", "a", "
 static const char *const verity_mode_names[VERITY_MODE_COUNT] = { "off", "optional", "required" };
 static const char *const corruption_action_names[CORRUPTION_ACTION_COUNT] = { "restart", "panic", "eio" };
 static const char *const cmdline_trust_names[CMDLINE_TRUST_COUNT] = { "tighten", "trust" };
+static const char *const pid1_mode_names[PID1_MODE_COUNT] = { "exec", "supervise" };
+static const char *const exit_action_names[EXIT_ACTION_COUNT] = { "reboot", "poweroff", "restart" };
+static const char *const root_ro_names[ROOT_RO_COUNT] = { "require", "remount" };
 
 const char *failure_action_name(enum failure_action a) { return failure_action_names[a]; }
 const char *verity_mode_name(enum verity_mode m) { return verity_mode_names[m]; }
 const char *corruption_action_name(enum corruption_action a) { return corruption_action_names[a]; }
+const char *pid1_mode_name(enum pid1_mode m) { return pid1_mode_names[m]; }
+const char *exit_action_name(enum exit_action a) { return exit_action_names[a]; }
+const char *root_ro_name(enum root_ro r) { return root_ro_names[r]; }
 
 /* Returns the index of value in names, or -1. */
 static int name_lookup(const char *const *names, int n, const char *value)
@@ -70,6 +84,12 @@ void policy_set_defaults(struct policy *p)
 	p->on_failure = FAILURE_REBOOT;
 	p->device_timeout_ms = 10000;
 	p->cmdline = CMDLINE_TIGHTEN;
+	p->pid1 = PID1_EXEC;
+	p->on_exit = EXIT_REBOOT;
+	p->restart_limit = 5;
+	p->restart_window_s = 60;
+	p->shutdown_grace_ms = 5000;
+	p->health_timeout_s = 300;
 	p->slot = SLOT_AUTO;
 	strcpy(p->label_a, "rootfs-a");
 	strcpy(p->label_b, "rootfs-b");
@@ -207,6 +227,20 @@ static int parse_enum(const char *const *names, int n, const char *value, int *r
 	return fault_set(f, EINVAL, "expected %s, got '%s'", expected, value);
 }
 
+/* Parses a decimal number in min..max. Returns 0 or -EINVAL. */
+static int parse_range(const char *value, unsigned long min, unsigned long max, unsigned *ret, struct fault *f)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (errno || end == value || *end || value[0] == '-' || n < min || n > max)
+		return fault_set(f, EINVAL, "expected %lu..%lu, got '%s'", min, max, value);
+	*ret = (unsigned)n;
+	return 0;
+}
+
 /* Sets one key of the policy. Returns 0 or -EINVAL with the reason in f. */
 static int policy_set_key(struct policy *p, const char *section, const char *key,
 			  const char *value, struct fault *f)
@@ -224,17 +258,31 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 			return r;
 		p->on_failure = v;
 	} else if (IS("boot", "device_timeout_ms")) {
-		char *end;
-		unsigned long ms;
-		errno = 0;
-		ms = strtoul(value, &end, 10);
-		if (errno || end == value || *end || ms < 1 || ms > 600000 || value[0] == '-')
-			return fault_set(f, EINVAL, "expected 1..600000, got '%s'", value);
-		p->device_timeout_ms = ms;
+		return parse_range(value, 1, 600000, &p->device_timeout_ms, f);
 	} else if (IS("boot", "cmdline")) {
 		if ((r = parse_enum(cmdline_trust_names, CMDLINE_TRUST_COUNT, value, &v, f)) < 0)
 			return r;
 		p->cmdline = v;
+	} else if (IS("boot", "pid1")) {
+		if ((r = parse_enum(pid1_mode_names, PID1_MODE_COUNT, value, &v, f)) < 0)
+			return r;
+		p->pid1 = v;
+	} else if (IS("boot", "on_exit")) {
+		if ((r = parse_enum(exit_action_names, EXIT_ACTION_COUNT, value, &v, f)) < 0)
+			return r;
+		p->on_exit = v;
+	} else if (IS("boot", "restart_limit")) {
+		return parse_range(value, 1, 100, &p->restart_limit, f);
+	} else if (IS("boot", "restart_window_s")) {
+		return parse_range(value, 1, 3600, &p->restart_window_s, f);
+	} else if (IS("boot", "shutdown_grace_ms")) {
+		return parse_range(value, 0, 600000, &p->shutdown_grace_ms, f);
+	} else if (IS("boot", "health_check")) {
+		if (!path_is_clean(value))
+			return fault_set(f, EINVAL, "'%s' is not a clean absolute path", value);
+		strcpy(p->health_check, value);
+	} else if (IS("boot", "health_timeout_s")) {
+		return parse_range(value, 1, 3600, &p->health_timeout_s, f);
 	} else if (IS("slots", "default")) {
 		if ((r = parse_enum(slot_choice_names, SLOT_CHOICE_COUNT, value, &v, f)) < 0)
 			return r;
@@ -281,6 +329,10 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 		if (strcmp(value, "yes") && strcmp(value, "no"))
 			return fault_set(f, EINVAL, "expected yes | no, got '%s'", value);
 		p->format_blank = strcmp(value, "yes") == 0;
+	} else if (IS("mounts", "root_ro")) {
+		if ((r = parse_enum(root_ro_names, ROOT_RO_COUNT, value, &v, f)) < 0)
+			return r;
+		p->root_ro = v;
 	} else if (strcmp(section, "firewall") == 0) {
 		struct firewall_settings *fw = &p->firewall;
 		if (fw->n == FIREWALL_KEYS_MAX || strlen(key) >= sizeof(fw->keys[0]) || strlen(value) >= sizeof(fw->values[0]))

@@ -24,6 +24,12 @@ enum slot_choice { SLOT_AUTO, SLOT_A, SLOT_B, SLOT_CHOICE_COUNT };
 enum verity_mode { VERITY_OFF, VERITY_OPTIONAL, VERITY_REQUIRED, VERITY_MODE_COUNT };
 enum corruption_action { CORRUPTION_RESTART, CORRUPTION_PANIC, CORRUPTION_EIO, CORRUPTION_ACTION_COUNT };
 enum cmdline_trust { CMDLINE_TIGHTEN, CMDLINE_TRUST, CMDLINE_TRUST_COUNT };
+/* exec: hardinit execs the service tree; supervise: it stays PID 1 (supervise/). */
+enum pid1_mode { PID1_EXEC, PID1_SUPERVISE, PID1_MODE_COUNT };
+/* What a supervising PID 1 does when the service tree's first process exits. */
+enum exit_action { EXIT_REBOOT, EXIT_POWEROFF, EXIT_RESTART, EXIT_ACTION_COUNT };
+/* Init= mode: / must be read-only already, or hardinit remounts it read-only. */
+enum root_ro { ROOT_RO_REQUIRE, ROOT_RO_REMOUNT, ROOT_RO_COUNT };
 
 struct module_list {
 	char names[POLICY_MODULES_MAX][POLICY_MODULE_NAME_MAX];
@@ -51,6 +57,13 @@ struct policy {
 	enum failure_action on_failure;
 	unsigned device_timeout_ms;
 	enum cmdline_trust cmdline;
+	enum pid1_mode pid1;
+	enum exit_action on_exit;
+	unsigned restart_limit;      /* exits within restart_window_s that make a crash loop */
+	unsigned restart_window_s;
+	unsigned shutdown_grace_ms;  /* SIGTERM to SIGKILL at shutdown */
+	char health_check[PATH_MAX]; /* "" for none */
+	unsigned health_timeout_s;
 	/* [slots] */
 	enum slot_choice slot;
 	char label_a[POLICY_LABEL_MAX + 1];
@@ -67,6 +80,7 @@ struct policy {
 	struct path_list overlays;
 	struct path_list binds;
 	bool format_blank;
+	enum root_ro root_ro;
 	/* [firewall] */
 	struct firewall_settings firewall;
 	/* [lockdown] and [sysctl], parsed by lockdown/lockdown_plan.c */
@@ -111,5 +125,8 @@ int policy_apply_cmdline(struct policy *p, const struct cmdline *c, struct boot_
 const char *failure_action_name(enum failure_action a);
 const char *verity_mode_name(enum verity_mode m);
 const char *corruption_action_name(enum corruption_action a);
+const char *pid1_mode_name(enum pid1_mode m);
+const char *exit_action_name(enum exit_action a);
+const char *root_ro_name(enum root_ro r);
 
 #endif

@@ -22,7 +22,6 @@ char *record_encode(const struct boot_record *r)
 {
 	json_object *o;
 	json_object *steps;
-	char slot[2] = { r->slot, '\0' };
 	char *line = NULL;
 
 	record_use_seedless_hash();
@@ -34,8 +33,9 @@ char *record_encode(const struct boot_record *r)
 		return NULL;
 	}
 	json_object_object_add(o, "time", json_object_new_int64(r->time));
-	add_string(o, "slot", slot);
-	json_object_object_add(o, "version", json_object_new_uint64(r->version));
+	add_string(o, "slot", r->slot);
+	/* init= mode boots no slot image: no version */
+	json_object_object_add(o, "version", strcmp(r->slot, "none") == 0 ? NULL : json_object_new_uint64(r->version));
 	add_string(o, "verity", r->verity);
 	add_string(o, "outcome", r->outcome);
 	add_string(o, "failed_step", r->failed_step);
@@ -48,6 +48,7 @@ char *record_encode(const struct boot_record *r)
 	add_string(o, "firewall", r->firewall);
 	json_object_object_add(o, "quarantined", json_object_new_int((int)r->quarantined));
 	json_object_object_add(o, "init_ms", json_object_new_int((int)r->init_ms));
+	json_object_object_add(o, "peak_rss_kib", json_object_new_int64(r->peak_rss_kib));
 	for (size_t i = 0; i < r->n_steps; i++) {
 		json_object *s = json_object_new_object();
 		add_string(s, "step", r->steps[i].name);

@@ -17,7 +17,7 @@ struct record_step {
 
 struct boot_record {
 	long long time;               /* seconds since the epoch (the VM's clock) */
-	char slot;
+	const char *slot;             /* a | b | none (init= mode) | ? (failed before the choice) */
 	unsigned long long version;
 	const char *verity;           /* verified | unsigned | none */
 	const char *outcome;          /* ready | failed */
@@ -31,6 +31,7 @@ struct boot_record {
 	const char *firewall;
 	unsigned quarantined;         /* entries moved aside on the data and logs partitions */
 	unsigned init_ms;
+	long peak_rss_kib;            /* hardinit's peak resident set when the record is written */
 	struct record_step steps[BOOT_STEPS_MAX];
 	size_t n_steps;
 };

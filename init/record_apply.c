@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +44,7 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 	const struct boot_plan *plan = st->plan;
 	struct boot_record rec = { 0 };
 	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN];
+	struct rusage ru;
 	char *line;
 	int dir = -1, fd = -1, r;
 
@@ -50,7 +52,7 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 		return fault_set(f, EBADF, "/logs is not mounted");
 	state_plan_overlay_list(&plan->state, overlays, sizeof(overlays));
 	rec.time = (long long)time(NULL);
-	rec.slot = plan->slot;
+	rec.slot = plan_slot_name(plan);
 	rec.version = st->footer.version;
 	rec.verity = st->verity_state;
 	rec.outcome = failed_step ? "failed" : "ready";
@@ -64,6 +66,7 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 	rec.firewall = st->firewall_state;
 	rec.quarantined = safedir_quarantined();
 	rec.init_ms = boot_elapsed_ms(st);
+	rec.peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
 	for (size_t i = 0; i < st->steps_done && i < BOOT_STEPS_MAX; i++) {
 		rec.steps[i].name = step_kind_name(plan->steps[i].kind);
 		rec.steps[i].ms = st->step_ms[i];

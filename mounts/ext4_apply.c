@@ -41,10 +41,11 @@ static int probe_type(const char *device, char *ret_type, size_t size)
 	return r == -1 ? -EIO : 0;
 }
 
-/* True if the first and the last MiB of device are all zero bytes. */
+/* True if the first and the last MiB of device are all zero bytes. Reads in small
+ * chunks: PID 1's peak memory is part of its cost. */
 static bool is_blank(const char *device)
 {
-	static unsigned char buf[BLANK_SPAN];
+	unsigned char buf[16384];
 	uint64_t size = 0;
 	bool blank = false;
 	int fd = open(device, O_RDONLY | O_CLOEXEC);
@@ -54,11 +55,13 @@ static bool is_blank(const char *device)
 	if (ioctl(fd, BLKGETSIZE64, &size) == 0 && size >= 2 * BLANK_SPAN) {
 		blank = true;
 		for (int part = 0; part < 2 && blank; part++) {
-			off_t at = part ? (off_t)(size - BLANK_SPAN) : 0;
-			if (pread(fd, buf, sizeof(buf), at) != (ssize_t)sizeof(buf))
-				blank = false;
-			for (size_t i = 0; blank && i < sizeof(buf); i++)
-				blank = buf[i] == 0;
+			off_t start = part ? (off_t)(size - BLANK_SPAN) : 0;
+			for (off_t at = start; blank && at < start + BLANK_SPAN; at += (off_t)sizeof(buf)) {
+				if (pread(fd, buf, sizeof(buf), at) != (ssize_t)sizeof(buf))
+					blank = false;
+				for (size_t i = 0; blank && i < sizeof(buf); i++)
+					blank = buf[i] == 0;
+			}
 		}
 	}
 	close(fd);

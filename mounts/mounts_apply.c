@@ -1,20 +1,43 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "mounts/mounts_apply.h"
 
+/* Is path the root of a mount (statx's STATX_ATTR_MOUNT_ROOT, no symlink followed)? */
+static bool is_mount_root(const char *path)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &stx) < 0)
+		return false;
+	return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 int mounts_apply_table(const struct mount_entry *table, size_t n, struct fault *f)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct mount_entry *m = &table[i];
+		struct statfs sf;
 
+		if (is_mount_root(m->target)) {
+			/* init= mode: the distro's initramfs mounted it. Keep it if it is the
+			 * right filesystem, with our flags on the mount (not its superblock). */
+			if (statfs(m->target, &sf) < 0 || (unsigned long)sf.f_type != m->magic)
+				return fault_set(f, EPERM, "%s is mounted, but not as %s", m->target, m->fstype);
+			if (mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | m->flags, NULL) < 0)
+				return fault_set(f, errno, "unable to remount %s with its flags: %s", m->target,
+						 strerror(errno));
+			continue;
+		}
 		if (mkdir(m->target, 0755) < 0 && errno != EEXIST && errno != EROFS)
 			return fault_set(f, errno, "unable to create %s: %s", m->target, strerror(errno));
 		if (mount(m->source, m->target, m->fstype, m->flags, m->options) < 0)

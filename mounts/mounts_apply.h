@@ -7,7 +7,10 @@
 #include "mounts/mounts_plan.h"
 
 /* Mounts each entry of the table, creating a missing mount point (0755) where the
- * filesystem allows. Returns 0, or -errno for the first entry that fails. */
+ * filesystem allows. A target that is already a mount (init= mode: the distro's
+ * initramfs made it) is kept if it has the entry's filesystem type, and its mount flags
+ * are set to the entry's. Returns 0, -EPERM for a mount of another type, or -errno
+ * for the first entry that fails. */
 int mounts_apply_table(const struct mount_entry *table, size_t n, struct fault *f);
 
 /* Moves /proc /sys /dev /run under newroot, deletes the initramfs's files (without

@@ -11,6 +11,7 @@ struct mount_entry {
 	const char *fstype;
 	unsigned long flags;
 	const char *options;
+	unsigned long magic;    /* statfs f_type: an existing mount must have it */
 };
 
 /* Mounted first thing in the initramfs, later moved into the new root. */

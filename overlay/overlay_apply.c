@@ -65,6 +65,12 @@ static int ensure_inside_upper(struct walk *w, int upper, const char *overlay_ta
 	return 0;
 }
 
+/* sysroot + path, without a doubled slash when sysroot is / (init= mode). */
+static const char *under_root(const char *sysroot)
+{
+	return strcmp(sysroot, "/") == 0 ? "" : sysroot;
+}
+
 static int mount_overlay(struct walk *w, const struct state_plan *plan, size_t i, int overlays,
 			 const char *sysroot, struct fault *f)
 {
@@ -72,7 +78,7 @@ static int mount_overlay(struct walk *w, const struct state_plan *plan, size_t i
 	char lower[PATH_MAX], upper_path[64], work_path[64], options[PATH_MAX * 2];
 	int dir = -1, upper = -1, work = -1, r;
 
-	snprintf(lower, sizeof(lower), "%s%s", sysroot, m->target);
+	snprintf(lower, sizeof(lower), "%s%s", under_root(sysroot), m->target);
 	if ((dir = safedir_ensure(overlays, m->name, 0755, w->quarantine, f)) < 0 ||
 	    (upper = safedir_ensure(dir, "upper", 0755, w->quarantine, f)) < 0 ||
 	    (work = safedir_ensure(dir, "work", 0700, w->quarantine, f)) < 0) {
@@ -127,7 +133,7 @@ static int bind_by_fd(struct walk *w, int source, const char *target, const char
 	else if (move_mount(tree, "", dest, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		r = fault_set(f, errno, "unable to mount on %s: %s", target, strerror(errno));
 	else
-		snprintf(w->mounted[w->n_mounted++], PATH_MAX, "%s%s", sysroot, target);
+		snprintf(w->mounted[w->n_mounted++], PATH_MAX, "%s%s", under_root(sysroot), target);
 	close_fd(&tree);
 	close_fd(&dest);
 	return r;

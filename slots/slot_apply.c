@@ -161,3 +161,19 @@ int slot_apply_repair_gpt(void)
 	closedir(d);
 	return repaired;
 }
+
+int slot_apply_mark_good(const char *partition, struct fault *f)
+{
+	uint64_t attrs = 0;
+	struct slot_attrs a;
+	int r;
+
+	if ((r = slot_apply_read(partition, &attrs, f)) < 0)
+		return r;
+	slot_attrs_decode(attrs, &a);
+	if (a.priority == 0)
+		return fault_set(f, EPERM, "%s is marked unbootable: not marking it good", partition);
+	a.successful = true;
+	a.tries = 0;
+	return slot_apply_write(partition, &a, f);
+}

@@ -25,4 +25,9 @@ int slot_apply_read(const char *partition, uint64_t *ret_attrs, struct fault *f)
  * label: both headers and entry arrays, with fresh CRCs, then syncs. Returns 0 or -errno. */
 int slot_apply_write(const char *partition, const struct slot_attrs *a, struct fault *f);
 
+/* The booted slot passed its health check: sets its successful bit and clears its
+ * tries (hardinitctl mark-good, and a supervising hardinit's health check).
+ * Returns 0, -EPERM if the slot is marked unbootable, or -errno. */
+int slot_apply_mark_good(const char *partition, struct fault *f);
+
 #endif

@@ -1,16 +1,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <libcryptsetup.h>
 #include <openssl/evp.h>
 
 #include "common/log.h"
+#include "common/textfile.h"
 #include "verity/verity_apply.h"
 #include "verity/verity_plan.h"
 
@@ -211,5 +214,39 @@ int verity_apply_status(const char *name, bool *ret_verified, struct fault *f)
 	if (r < 0)
 		return fault_set(f, r, "unable to read the status of %s: %s", name, strerror(-r));
 	*ret_verified = !(cad.flags & CRYPT_ACTIVATE_CORRUPTED);
+	return 0;
+}
+
+/* Reads the first line of a small sysfs file into buf. Returns 0 or -errno. */
+static int read_sysfs_line(const char *path, char *buf, size_t size)
+{
+	int r = textfile_read(path, buf, size);
+
+	if (r == 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	return r;
+}
+
+int verity_apply_find_root(char *name, size_t size, bool *ret_is_verity, struct fault *f)
+{
+	char path[96], uuid[160];
+	struct stat st;
+	int r;
+
+	*ret_is_verity = false;
+	if (stat("/", &st) < 0)
+		return fault_set(f, errno, "unable to stat /: %s", strerror(errno));
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/dm/uuid", major(st.st_dev), minor(st.st_dev));
+	r = read_sysfs_line(path, uuid, sizeof(uuid));
+	if (r == -ENOENT)
+		return 0; /* not a device-mapper device (or not a block device at all) */
+	if (r < 0)
+		return fault_set(f, -r, "unable to read %s: %s", path, strerror(-r));
+	if (!verity_plan_uuid_is_verity(uuid))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/dm/name", major(st.st_dev), minor(st.st_dev));
+	if ((r = read_sysfs_line(path, name, size)) < 0)
+		return fault_set(f, -r, "unable to read %s: %s", path, strerror(-r));
+	*ret_is_verity = true;
 	return 0;
 }

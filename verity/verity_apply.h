@@ -37,4 +37,9 @@ int verity_apply_verify_all(const char *device, const struct slot_footer *footer
  * *ret_verified, or -errno. */
 int verity_apply_status(const char *name, bool *ret_verified, struct fault *f);
 
+/* Init= mode: finds the device-mapper device that / is mounted from (its st_dev in
+ * /sys/dev/block). Sets *ret_is_verity, and the dm name in name (size bytes) when it
+ * is dm-verity. Returns 0, or -errno when sysfs cannot be read. */
+int verity_apply_find_root(char *name, size_t size, bool *ret_is_verity, struct fault *f);
+
 #endif

@@ -28,3 +28,23 @@ unsigned long long verity_plan_top_block_offset(const struct slot_footer *footer
 {
 	return footer->hash_offset + footer->hash_block_size;
 }
+
+bool verity_plan_uuid_is_verity(const char *uuid)
+{
+	return strncmp(uuid, "CRYPT-VERITY-", strlen("CRYPT-VERITY-")) == 0;
+}
+
+int verity_plan_check_root(enum verity_mode mode, bool is_verity, bool verified, const char **ret_state,
+			   struct fault *f)
+{
+	if (is_verity && !verified)
+		return fault_set(f, EBADMSG, "dm-verity reports corruption on /");
+	if (is_verity) {
+		*ret_state = "verified";
+		return 0;
+	}
+	if (mode == VERITY_REQUIRED)
+		return fault_set(f, EPERM, "/ is not a dm-verity device (verity is required)");
+	*ret_state = "none";
+	return 0;
+}

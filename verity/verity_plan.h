@@ -28,4 +28,16 @@ int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t
  * block that veritysetup writes at hash_offset. */
 unsigned long long verity_plan_top_block_offset(const struct slot_footer *footer);
 
+/* Is a device-mapper UUID (/sys/dev/block/M:m/dm/uuid) one that cryptsetup gives a
+ * dm-verity device? */
+bool verity_plan_uuid_is_verity(const char *uuid);
+
+/* Init= mode: decides whether the root that a distro initramfs mounted may boot.
+ * A dm-verity root must be verified; a root that is not dm-verity is refused when
+ * verity is required, else booted with verity state "none".
+ * Returns 0 and sets *ret_state ("verified" | "none"); -EBADMSG for a corrupted
+ * root; -EPERM for a root that is not dm-verity under verity = required. */
+int verity_plan_check_root(enum verity_mode mode, bool is_verity, bool verified, const char **ret_state,
+			   struct fault *f);
+
 #endif

@@ -8,8 +8,8 @@ disk_variant() {
 }
 
 # part_start DISK N / part_size DISK N: partition N's byte offset and size.
-part_start() { sfdisk -d "$1" | awk -v d="$1$2" '$1 == d {gsub(/[^0-9]/, "", $4); print $4 * 512}'; }
-part_size() { sfdisk -d "$1" | awk -v d="$1$2" '$1 == d {gsub(/[^0-9]/, "", $6); print $6 * 512}'; }
+part_start() { sfdisk -d "$1" | awk -v d="$1$2" '$1 == d {gsub(/[^0-9]/, "", $4); printf "%.0f\n", $4 * 512}'; }
+part_size() { sfdisk -d "$1" | awk -v d="$1$2" '$1 == d {gsub(/[^0-9]/, "", $6); printf "%.0f\n", $6 * 512}'; }
 
 # flip_byte FILE OFFSET: inverts every bit of one byte in place.
 flip_byte() {

@@ -39,7 +39,7 @@ static void setup(void)
 	struct boot_cmdline bc = { .debug = false };
 
 	policy_set_defaults(&p);
-	cr_assert_eq(plan_build(&p, &bc, &plan, NULL), 0);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, NULL), 0);
 	memset(&st, 0, sizeof(st));
 	st.plan = &plan;
 	clock_gettime(CLOCK_MONOTONIC, &st.start);

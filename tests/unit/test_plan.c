@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "golden.h"
@@ -16,6 +17,7 @@ struct plan_case {
 	char policy[160];
 	char cmdline[160];
 	char devices[160];   /* empty: no devices file */
+	enum boot_mode mode; /* initramfs unless given */
 };
 
 #define DEVICES "/dev/vda5 partlabel=rootfs-a\n/dev/vda6 partlabel=rootfs-b\n/dev/vda7 partlabel=logs\n/dev/vda8 partlabel=data\n"
@@ -23,20 +25,26 @@ struct plan_case {
 ParameterizedTestParameters(plan, golden)
 {
 	static struct plan_case cases[] = {
-		{ "golden/default.plan", "", "console=ttyS0", "" },
-		{ "golden/default-devices.plan", "", "", DEVICES },
-		{ "golden/slot-b.plan", "", "hardinit.slot=b", DEVICES },
+		{ "golden/default.plan", "", "console=ttyS0", "", BOOT_MODE_INITRAMFS },
+		{ "golden/default-devices.plan", "", "", DEVICES, BOOT_MODE_INITRAMFS },
+		{ "golden/slot-b.plan", "", "hardinit.slot=b", DEVICES, BOOT_MODE_INITRAMFS },
 		{ "golden/roothash.plan", "",
-		  "roothash=65fecd23807f4e8578c7721ba4bac3d463482fc74d894da5cb4c24c1df0e1cca", DEVICES },
-		{ "golden/verity-tighten.plan", "[verity]\nmode = optional\n", "hardinit.verity=required", "" },
-		{ "golden/exec-refused.plan", "", "hardinit.exec=/bin/sh hardinit.verity=off", "" },
-		{ "golden/exec-trusted.plan", "[boot]\ncmdline = trust\n", "hardinit.exec=/bin/svc", "" },
+		  "roothash=65fecd23807f4e8578c7721ba4bac3d463482fc74d894da5cb4c24c1df0e1cca", DEVICES, BOOT_MODE_INITRAMFS },
+		{ "golden/verity-tighten.plan", "[verity]\nmode = optional\n", "hardinit.verity=required", "", BOOT_MODE_INITRAMFS },
+		{ "golden/exec-refused.plan", "", "hardinit.exec=/bin/sh hardinit.verity=off", "", BOOT_MODE_INITRAMFS },
+		{ "golden/exec-trusted.plan", "[boot]\ncmdline = trust\n", "hardinit.exec=/bin/svc", "", BOOT_MODE_INITRAMFS },
 		{ "golden/binds.plan", "[mounts]\noverlays = /etc /var\nbinds = /var/lib/containerd /srv\nformat_blank = no\n",
-		  "", DEVICES },
-		{ "golden/firewall-bad.plan", "[firewall]\ntcp_ports = 8080 x\n", "hardinit.ssh=vsock", "" },
+		  "", DEVICES, BOOT_MODE_INITRAMFS },
+		{ "golden/firewall-bad.plan", "[firewall]\ntcp_ports = 8080 x\n", "hardinit.ssh=vsock", "", BOOT_MODE_INITRAMFS },
 		{ "golden/demo.plan",
 		  "[boot]\non_failure = poweroff\n[verity]\non_corruption = eio\n[modules]\nload = virtio_net\n",
-		  "hardinit.debug", DEVICES },
+		  "hardinit.debug", DEVICES, BOOT_MODE_INITRAMFS },
+		{ "golden/init-mode.plan", "[verity]\nmode = optional\n[mounts]\nroot_ro = remount\n", "", DEVICES,
+		  BOOT_MODE_INIT },
+		{ "golden/init-mode-required.plan", "", "", DEVICES, BOOT_MODE_INIT },
+		{ "golden/supervise.plan",
+		  "[boot]\npid1 = supervise\nexec = /usr/lib/demo/service-tree\non_exit = restart\nrestart_limit = 2\n"
+		  "health_check = /usr/lib/demo/health\n", "", DEVICES, BOOT_MODE_INITRAMFS },
 	};
 	return cr_make_param_array(struct plan_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -58,7 +66,7 @@ ParameterizedTest(struct plan_case *c, plan, golden)
 	cr_assert_eq(policy_parse_text(c->policy, "t", &p, &f), 0, "%s", f.text);
 	cr_assert_eq(cmdline_split(c->cmdline, &words, &f), 0);
 	cr_assert_eq(policy_apply_cmdline(&p, &words, &bc, &f), 0, "%s", f.text);
-	cr_assert_eq(plan_build(&p, &bc, &plan, &f), 0, "%s", f.text);
+	cr_assert_eq(plan_build(&p, &bc, c->mode, &plan, &f), 0, "%s", f.text);
 	if (c->devices[0]) {
 		cr_assert_eq(devices_parse_text(c->devices, &devices, &f), 0, "%s", f.text);
 		cr_assert_eq(plan_resolve_devices(&plan, &devices, &f), 0, "%s", f.text);
@@ -78,7 +86,7 @@ Test(plan, steps_are_fatal_but_the_record)
 	struct boot_plan plan;
 
 	policy_set_defaults(&p);
-	cr_assert_eq(plan_build(&p, &bc, &plan, NULL), 0);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, NULL), 0);
 	for (size_t i = 0; i < plan.n_steps; i++)
 		cr_assert_eq(plan.steps[i].fatal, plan.steps[i].kind != STEP_WRITE_RECORD,
 			     "step %zu (%s)", i, plan.steps[i].name);
@@ -95,7 +103,7 @@ Test(plan, step_table_has_room)
 	policy_set_defaults(&p);
 	strcpy(p.extra_modules.names[0], "virtio_net");
 	p.extra_modules.n = 1;
-	cr_assert_eq(plan_build(&p, &bc, &plan, NULL), 0);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, NULL), 0);
 	cr_assert_lt(plan.n_steps + 2, BOOT_STEPS_MAX);
 }
 
@@ -108,7 +116,7 @@ Test(plan, state_steps_order)
 	size_t at[STEP_KIND_COUNT] = { 0 };
 
 	policy_set_defaults(&p);
-	cr_assert_eq(plan_build(&p, &bc, &plan, NULL), 0);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, NULL), 0);
 	for (size_t i = 0; i < plan.n_steps; i++)
 		at[plan.steps[i].kind] = i;
 	cr_assert_lt(at[STEP_MOUNT_LOGS], at[STEP_OPEN_VERITY]);
@@ -130,7 +138,7 @@ Test(plan, same_labels_refused)
 
 	policy_set_defaults(&p);
 	strcpy(p.label_b, p.label_a);
-	cr_assert_eq(plan_build(&p, &bc, &plan, &f), -EINVAL);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, &f), -EINVAL);
 }
 
 /* The slot's label must be on exactly one device; the other slot's on at most one. */
@@ -143,7 +151,7 @@ Test(plan, device_resolution)
 	struct fault f;
 
 	policy_set_defaults(&p);
-	cr_assert_eq(plan_build(&p, &bc, &plan, &f), 0);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, &f), 0);
 
 	/* auto: one slot is enough; none is not. */
 	cr_assert_eq(devices_parse_text("/dev/vda6 partlabel=rootfs-b\n", &d, &f), 0);
@@ -156,7 +164,7 @@ Test(plan, device_resolution)
 
 	/* The bootloader chose a: a must be there. */
 	p.slot = SLOT_A;
-	cr_assert_eq(plan_build(&p, &bc, &plan, &f), 0);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, &f), 0);
 	cr_assert_eq(devices_parse_text("/dev/vda6 partlabel=rootfs-b\n", &d, &f), 0);
 	cr_assert_eq(plan_resolve_devices(&plan, &d, &f), -ENOENT);
 	cr_assert(strstr(f.text, "no partition is labelled rootfs-a"));
@@ -183,4 +191,43 @@ Test(plan, devices_file_errors)
 	cr_assert_eq(devices_parse_text("/dev/vda5 rootfs-a\n", &d, &f), -EINVAL);
 	cr_assert(strstr(f.text, "line 1"));
 	cr_assert_eq(devices_parse_text("/dev/vda5 partlabel=a extra\n", &d, &f), -EINVAL);
+}
+
+/* Init= mode: no slot steps and no switch root; the root check comes before the data
+ * and logs partitions are looked for; /logs ends up at /logs. */
+Test(plan, init_mode_steps)
+{
+	struct policy p;
+	struct boot_cmdline bc = { .debug = false };
+	struct boot_plan plan;
+	size_t at[STEP_KIND_COUNT];
+
+	policy_set_defaults(&p);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INIT, &plan, NULL), 0);
+	for (size_t k = 0; k < STEP_KIND_COUNT; k++)
+		at[k] = SIZE_MAX;
+	for (size_t i = 0; i < plan.n_steps; i++)
+		at[plan.steps[i].kind] = i;
+	cr_assert_eq(at[STEP_CHOOSE_SLOT], SIZE_MAX);
+	cr_assert_eq(at[STEP_OPEN_VERITY], SIZE_MAX);
+	cr_assert_eq(at[STEP_MOUNT_ROOT], SIZE_MAX);
+	cr_assert_eq(at[STEP_SWITCH_ROOT], SIZE_MAX);
+	cr_assert_lt(at[STEP_CHECK_ROOT], at[STEP_FIND_PARTITIONS]);
+	cr_assert_lt(at[STEP_CHECK_ROOT], at[STEP_MOUNT_DATA]);
+	cr_assert_lt(at[STEP_LOAD_FIREWALL], at[STEP_EXEC]);
+	for (size_t i = 0; i < plan.n_steps; i++)
+		cr_assert_not(plan.steps[i].slot_bound, "step %s would mark a slot", plan.steps[i].name);
+	cr_assert_str_eq(plan.root_dir, "/");
+	cr_assert_str_eq(plan.logs_target, "/logs");
+	cr_assert_str_eq(plan_slot_name(&plan), "none");
+}
+
+/* The mode follows the root filesystem's type: the kernel's rootfs (ramfs, or tmpfs)
+ * is an initramfs; ext4, erofs or anything else was mounted by a distro initramfs. */
+Test(plan, mode_from_fstype)
+{
+	cr_assert_eq(plan_mode_from_fstype(0x858458f6), BOOT_MODE_INITRAMFS); /* ramfs */
+	cr_assert_eq(plan_mode_from_fstype(0x01021994), BOOT_MODE_INITRAMFS); /* tmpfs */
+	cr_assert_eq(plan_mode_from_fstype(0xef53), BOOT_MODE_INIT);          /* ext4 */
+	cr_assert_eq(plan_mode_from_fstype(0xe0f5e1e2), BOOT_MODE_INIT);      /* erofs */
 }

@@ -29,6 +29,31 @@ Test(policy, defaults)
 	cr_assert_str_eq(p.label_a, "rootfs-a");
 	cr_assert_str_eq(p.keys_dir, "/etc/hardinit/keys");
 	cr_assert_eq(p.device_timeout_ms, 10000);
+	cr_assert_eq(p.pid1, PID1_EXEC);
+	cr_assert_eq(p.on_exit, EXIT_REBOOT);
+	cr_assert_eq(p.restart_limit, 5);
+	cr_assert_eq(p.shutdown_grace_ms, 5000);
+	cr_assert_str_eq(p.health_check, "");
+	cr_assert_eq(p.root_ro, ROOT_RO_REQUIRE);
+}
+
+/* The supervise and init= mode keys are read. */
+Test(policy, supervise_keys)
+{
+	const char *text =
+		"[boot]\npid1 = supervise\non_exit = restart\nrestart_limit = 3\nrestart_window_s = 30\n"
+		"shutdown_grace_ms = 0\nhealth_check = /usr/bin/healthy\nhealth_timeout_s = 60\n"
+		"[mounts]\nroot_ro = remount\n";
+
+	cr_assert_eq(policy_parse_text(text, "t", &p, &f), 0, "%s", f.text);
+	cr_assert_eq(p.pid1, PID1_SUPERVISE);
+	cr_assert_eq(p.on_exit, EXIT_RESTART);
+	cr_assert_eq(p.restart_limit, 3);
+	cr_assert_eq(p.restart_window_s, 30);
+	cr_assert_eq(p.shutdown_grace_ms, 0);
+	cr_assert_str_eq(p.health_check, "/usr/bin/healthy");
+	cr_assert_eq(p.health_timeout_s, 60);
+	cr_assert_eq(p.root_ro, ROOT_RO_REMOUNT);
 }
 
 /* Every key is read. */
@@ -75,6 +100,14 @@ ParameterizedTestParameters(policy, bad_values)
 		{ "[boot]\ndevice_timeout_ms = 10s\n", "t:2: [boot] device_timeout_ms" },
 		{ "[boot]\ndevice_timeout_ms = -1\n", "t:2: [boot] device_timeout_ms" },
 		{ "[boot]\ncmdline = maybe\n", "t:2: [boot] cmdline" },
+		{ "[boot]\npid1 = stay\n", "t:2: [boot] pid1" },
+		{ "[boot]\non_exit = shell\n", "t:2: [boot] on_exit" },
+		{ "[boot]\nrestart_limit = 0\n", "t:2: [boot] restart_limit" },
+		{ "[boot]\nrestart_window_s = 3601\n", "t:2: [boot] restart_window_s" },
+		{ "[boot]\nshutdown_grace_ms = 5s\n", "t:2: [boot] shutdown_grace_ms" },
+		{ "[boot]\nhealth_check = health\n", "t:2: [boot] health_check" },
+		{ "[boot]\nhealth_timeout_s = 0\n", "t:2: [boot] health_timeout_s" },
+		{ "[mounts]\nroot_ro = maybe\n", "t:2: [mounts] root_ro" },
 		{ "[slots]\ndefault = c\n", "t:2: [slots] default" },
 		{ "[slots]\nlabel_a = has space\n", "t:2: [slots] label_a" },
 		{ "[slots]\nlabel_b = 0123456789012345678901234567890123456\n", "t:2: [slots] label_b" },

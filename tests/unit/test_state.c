@@ -114,10 +114,10 @@ static json_object *field(json_object *o, const char *key)
 Test(record, encodes_one_line)
 {
 	struct boot_record r = {
-		.time = 1795574000, .slot = 'b', .version = 7, .verity = "verified", .outcome = "failed",
+		.time = 1795574000, .slot = "b", .version = 7, .verity = "verified", .outcome = "failed",
 		.failed_step = "verity", .reason = "a \"quoted\"\nreason", .data = "degraded",
 		.data_reason = "no fs", .logs = "persistent", .overlays = "/etc,/var", .mount_audit = "not run",
-		.firewall = "none", .quarantined = 2, .init_ms = 812,
+		.firewall = "none", .quarantined = 2, .init_ms = 812, .peak_rss_kib = 3100,
 		.steps = { { "load-modules", 12 }, { "open-verity", 40 } }, .n_steps = 2,
 	};
 	char *line = record_encode(&r);
@@ -134,6 +134,7 @@ Test(record, encodes_one_line)
 	cr_assert_str_eq(json_object_get_string(field(o, "reason")), "a \"quoted\"\nreason");
 	cr_assert_str_eq(json_object_get_string(field(o, "data")), "degraded");
 	cr_assert_eq(json_object_get_int(field(o, "quarantined")), 2);
+	cr_assert_eq(json_object_get_int64(field(o, "peak_rss_kib")), 3100);
 	cr_assert_eq(json_object_array_length(field(o, "steps")), 2);
 	json_object_put(o);
 	free(line);

@@ -71,3 +71,32 @@ Test(trust, top_block_offset)
 {
 	cr_assert_eq(verity_plan_top_block_offset(&footer), 8192 + 4096);
 }
+
+/* Init= mode: a verified dm-verity root boots; a corrupted one never; a plain root
+ * only when verity is not required. */
+Test(root_check, decisions)
+{
+	const char *state = NULL;
+	struct fault f;
+
+	cr_assert_eq(verity_plan_check_root(VERITY_REQUIRED, true, true, &state, &f), 0);
+	cr_assert_str_eq(state, "verified");
+	for (int m = 0; m < VERITY_MODE_COUNT; m++)
+		cr_assert_eq(verity_plan_check_root(m, true, false, &state, &f), -EBADMSG, "mode %d", m);
+	cr_assert_eq(verity_plan_check_root(VERITY_REQUIRED, false, false, &state, &f), -EPERM);
+	cr_assert(strstr(f.text, "not a dm-verity device"), "%s", f.text);
+	cr_assert_eq(verity_plan_check_root(VERITY_OPTIONAL, false, false, &state, &f), 0);
+	cr_assert_str_eq(state, "none");
+	cr_assert_eq(verity_plan_check_root(VERITY_OFF, false, false, &state, &f), 0);
+	cr_assert_str_eq(state, "none");
+}
+
+/* Only cryptsetup's verity UUIDs count as dm-verity: not crypt, not LVM, not a prefix. */
+Test(root_check, verity_uuid)
+{
+	cr_assert(verity_plan_uuid_is_verity("CRYPT-VERITY-5f1b0d2e7c3a4b9e8f6a1d2c3b4a5968-root"));
+	cr_assert_not(verity_plan_uuid_is_verity("CRYPT-LUKS2-5f1b0d2e7c3a4b9e8f6a1d2c3b4a5968-root"));
+	cr_assert_not(verity_plan_uuid_is_verity("LVM-abcdef"));
+	cr_assert_not(verity_plan_uuid_is_verity("CRYPT-VERITY"));
+	cr_assert_not(verity_plan_uuid_is_verity(""));
+}

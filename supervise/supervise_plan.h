@@ -1,0 +1,71 @@
+/* Supervise mode's decisions, as pure functions: what a signal to PID 1 means, what
+ * to do when the service tree exits (with a crash-loop bound), and which mounts a
+ * shutdown takes down, in which order. supervise_apply.c carries them out. */
+#ifndef HARDINIT_SUPERVISE_PLAN_H
+#define HARDINIT_SUPERVISE_PLAN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/fault.h"
+#include "init/policy.h"
+
+/* What a supervising PID 1 runs and how (from the policy's [boot] keys). */
+struct supervisor {
+	char exec[PATH_MAX];             /* the service tree's first program */
+	enum exit_action on_exit;
+	unsigned restart_limit;
+	unsigned restart_window_s;
+	unsigned shutdown_grace_ms;
+	enum failure_action on_failure;  /* after a crash loop or a failed health check */
+	char health_check[PATH_MAX];     /* "" for none */
+	unsigned health_timeout_s;
+	char slot_partition[64];         /* the booted slot, marked good by the health check; "" for none */
+};
+
+enum shutdown_kind { SHUTDOWN_NONE, SHUTDOWN_REBOOT, SHUTDOWN_HALT, SHUTDOWN_POWEROFF };
+
+/* The signal map, as busybox init has it: SIGTERM and SIGINT (the kernel's
+ * Ctrl-Alt-Del, once reboot(RB_DISABLE_CAD) is set) reboot, SIGUSR1 halts, SIGUSR2
+ * powers off. Returns SHUTDOWN_NONE for any other signal (ignored). */
+enum shutdown_kind signal_shutdown(int signo);
+
+const char *shutdown_kind_name(enum shutdown_kind k);
+
+/* The shutdown that a failure action (policy on_failure) asks for. */
+enum shutdown_kind failure_shutdown(enum failure_action a);
+
+#define EXIT_HISTORY_MAX 101 /* restart_limit is at most 100 */
+
+/* When the service tree exited recently, oldest first (seconds, CLOCK_MONOTONIC). */
+struct exit_history {
+	uint64_t at[EXIT_HISTORY_MAX];
+	size_t n;
+};
+
+enum exit_decision { EXIT_DO_RESTART, EXIT_DO_SHUTDOWN, EXIT_DO_CRASH_LOOP };
+
+/* Records an exit of the service tree at `now` and decides: with on_exit = restart,
+ * restart it unless this exit is the (limit+1)-th within the last window_s seconds
+ * (a crash loop: the policy's on_failure action follows); with reboot or poweroff,
+ * shut down (*ret_kind says how). Returns the decision. */
+enum exit_decision exit_decide(struct exit_history *h, uint64_t now, enum exit_action on_exit, unsigned limit,
+			       unsigned window_s, enum shutdown_kind *ret_kind);
+
+#define SHUTDOWN_MOUNTS_MAX 64
+
+/* The mounts a shutdown takes down, deepest first: every mount but / and the kernel's
+ * API filesystems (/proc, /sys, /dev, /run and below). Each is unmounted; one that is
+ * still busy is remounted read-only instead. */
+struct shutdown_plan {
+	char targets[SHUTDOWN_MOUNTS_MAX][128];
+	size_t n;
+};
+
+/* Builds the plan from a mountinfo file (libmount), in reverse mount order, so that
+ * a mount comes before the one it sits on. Returns 0, or -errno (f says why). */
+int shutdown_plan_build(const char *mountinfo_path, struct shutdown_plan *ret, struct fault *f);
+
+#endif

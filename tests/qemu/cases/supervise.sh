@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Supervise mode (issue 8): with pid1 = supervise hardinit stays PID 1, reaps orphans,
+# turns SIGTERM into an orderly reboot, runs the health check and acts on the service
+# tree's exit. Policy: tests/qemu/policies/supervise.conf (the cases vary it).
+# Each case_NAME returns 0 on pass, or sets REASON and returns 1. Sourced by ../run.
+
+SUPERVISE_READY='hardinit: ready slot=a version=1 verity=verified overlays=/etc,/home,/root,/var data=persistent firewall=loaded init_ms=[0-9]+'
+
+# supervise_initrd NAME [SED]: an initramfs with the supervise policy, edited by the sed
+# script SED; printed as its path.
+supervise_initrd() {
+	sed "${2:-}" "$TOP/tests/qemu/policies/supervise.conf" >"$WORK/$1.conf"
+	initramfs_with_policy "$1" "$WORK/$1.conf"
+}
+
+# slot_a_attrs DISK: slot a's GPT attribute bits as sfdisk prints them.
+slot_a_attrs() { sfdisk --part-attrs "$1" 5 2>/dev/null; }
+
+CASES+=(supervise_reaps_orphans)
+# 2. 1000 orphans left by the service tree are reaped: no zombie 2 s after they exit.
+# The health check marks the slot good; SIGTERM to PID 1 is an orderly reboot.
+case_supervise_reaps_orphans() {
+	local name=supervise_reaps_orphans disk initrd z
+	initrd=$(supervise_initrd "$name") || { REASON="mkinitramfs failed"; return 1; }
+	disk=$(disk_variant "$name")
+	qemu_boot "$name" "$disk" "$initrd" "demo.orphans=1000" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$SUPERVISE_READY" 120 || { REASON="no ready line"; return 1; }
+	qemu_wait_line 'hardinit: service tree /usr/lib/demo/service-tree started as pid [0-9]+' 30 || { REASON="the service tree was not started as a child"; return 1; }
+	qemu_wait_line 'demo: orphans 1000 zombies [0-9]+' 200 || { REASON="the orphan probe did not report"; return 1; }
+	z=$(grep -aoE 'demo: orphans 1000 zombies [0-9]+' "$QEMU_CONSOLE" | awk '{print $5}')
+	echo "     zombies 2 s after 1000 orphans exited: $z"
+	[ "$z" = 0 ] || { REASON="$z zombies left"; return 1; }
+	qemu_wait_line 'hardinit: health check passed: slot /dev/vda5 marked good' 120 || { REASON="the health check did not mark the slot good"; return 1; }
+	guest_ssh_wait 90 || { REASON="no SSH"; return 1; }
+	# hardinit's binary was /init in the initramfs, emptied at switch root.
+	guest_ssh 'readlink /proc/1/exe; kill -TERM 1' >"$WORK/$name.guest" 2>&1 || true
+	grep -q '^/init (deleted)' "$WORK/$name.guest" || { REASON="PID 1 is not hardinit (its exe: $(head -n1 "$WORK/$name.guest"))"; return 1; }
+	qemu_wait_exit 60 || { REASON="SIGTERM to PID 1 did not reboot"; return 1; }
+	expect_console "$name" 'hardinit: shutdown: reboot \(Terminated from pid [0-9]+\): stopping every process' || { REASON="no orderly shutdown"; return 1; }
+	expect_console "$name" 'hardinit: shutdown: reboot after [0-9]+ms: [0-9]+ unmounted, [0-9]+ read-only, 0 left' || { REASON="mounts left at shutdown"; return 1; }
+	expect_console "$name" 'reboot: Restarting system' || { REASON="no reboot"; return 1; }
+	console_check_clean "$name" || { REASON="shell prompt, panic or oops on the console"; return 1; }
+	slot_a_attrs "$disk" | grep -qE 'GUID:([0-9]+,)*56' || { REASON="slot a is not marked successful: $(slot_a_attrs "$disk")"; return 1; }
+}
+
+CASES+=(supervise_reboot_cycles)
+# 2. 20 reboot cycles (SIGTERM to PID 1 while a writer fsyncs files on /var): every
+# fsynced file is intact at every next boot, and e2fsck finds the data partition clean.
+case_supervise_reboot_cycles() {
+	local name=supervise_reboot_cycles disk initrd i line checked=0 data
+	initrd=$(supervise_initrd "$name") || { REASON="mkinitramfs failed"; return 1; }
+	disk=$(disk_variant "$name")
+	for ((i = 1; i <= 21; i++)); do
+		qemu_boot "$name-$i" "$disk" "$initrd" "demo.writeload=4" 150 || { REASON="QEMU did not start (boot $i)"; return 1; }
+		qemu_wait_exit 140 || { REASON="boot $i did not end in a reboot"; return 1; }
+		line=$(grep -aoE 'demo: writeload boot [0-9]+ checked [0-9]+ bad [0-9]+' "$QEMU_CONSOLE" | head -n1)
+		[ -n "$line" ] || { REASON="boot $i: the writer did not start"; console_check_clean "$name-$i" || true; return 1; }
+		set -- $line
+		[ "$4" = "$i" ] || { REASON="boot $i: the writer counted boot $4 (a lost /var/load/boots)"; return 1; }
+		[ "$8" = 0 ] || { REASON="boot $i: $8 of $6 fsynced files are damaged or missing"; return 1; }
+		[ "$6" -ge "$checked" ] || { REASON="boot $i: $6 fsynced files listed, fewer than the $checked before"; return 1; }
+		checked=$6
+		expect_console "$name-$i" 'hardinit: shutdown: reboot after [0-9]+ms: [0-9]+ unmounted, [0-9]+ read-only, 0 left' || { REASON="boot $i: no orderly shutdown"; return 1; }
+		console_check_clean "$name-$i" || { REASON="boot $i: shell prompt, panic or oops"; return 1; }
+	done
+	echo "     21 boots, 20 SIGTERM reboots under write load: $checked fsynced files intact"
+	[ "$checked" -gt 0 ] || { REASON="no file was ever fsynced"; return 1; }
+	data=$WORK/$name.data
+	dd if="$disk" of="$data" bs=1M skip=$(( $(part_start "$disk" 8) / 1048576 )) \
+		count=$(( $(part_size "$disk" 8) / 1048576 )) status=none
+	e2fsck -fn "$data" >"$WORK/$name.fsck" 2>&1 || { REASON="e2fsck: $(tail -n 3 "$WORK/$name.fsck")"; return 1; }
+	echo "     e2fsck -fn on the data partition: $(tail -n 1 "$WORK/$name.fsck")"
+}
+
+CASES+=(supervise_tree_exit_poweroff)
+# 3. The service tree exits: on_exit = poweroff powers off; no kernel panic.
+case_supervise_tree_exit_poweroff() {
+	local name=supervise_tree_exit_poweroff disk initrd
+	initrd=$(supervise_initrd "$name" 's|^exec = .*|exec = /usr/lib/demo/exit-at-once|; s|^on_exit = .*|on_exit = poweroff|; s|^health_check = .*||') \
+		|| { REASON="mkinitramfs failed"; return 1; }
+	disk=$(disk_variant "$name")
+	qemu_boot "$name" "$disk" "$initrd" "" 200 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_exit 150 || { REASON="the VM did not power off"; return 1; }
+	expect_console "$name" 'hardinit: service tree exited \(exit status 3\): poweroff' || { REASON="the exit was not handled"; return 1; }
+	expect_console "$name" 'reboot: Power down' || { REASON="no power-off"; return 1; }
+	expect_no_console "$name" 'Kernel panic' || { REASON="kernel panic"; return 1; }
+	console_check_clean "$name" || { REASON="shell prompt, panic or oops on the console"; return 1; }
+}
+
+CASES+=(supervise_crash_loop)
+# 3. on_exit = restart: the tree is restarted until it exits restart_limit + 1 (3) times
+# within the window, then the crash loop is a failure: FATAL and on_failure (reboot).
+case_supervise_crash_loop() {
+	local name=supervise_crash_loop disk initrd n
+	initrd=$(supervise_initrd "$name" 's|^exec = .*|exec = /usr/lib/demo/exit-at-once|; s|^on_exit = .*|on_exit = restart|; s|^health_check = .*||') \
+		|| { REASON="mkinitramfs failed"; return 1; }
+	disk=$(disk_variant "$name")
+	qemu_boot "$name" "$disk" "$initrd" "" 200 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_exit 150 || { REASON="the VM did not reboot"; return 1; }
+	n=$(grep -ac 'demo: service tree exiting' "$QEMU_CONSOLE")
+	[ "$n" = 3 ] || { REASON="the tree ran $n times, not 3"; return 1; }
+	expect_console "$name" 'hardinit: FATAL service: /usr/lib/demo/exit-at-once exited 3 times within 60s' || { REASON="no crash-loop FATAL line"; return 1; }
+	expect_console "$name" 'reboot: Restarting system' || { REASON="no reboot"; return 1; }
+	expect_no_console "$name" 'Kernel panic' || { REASON="kernel panic"; return 1; }
+	console_check_clean "$name" || { REASON="shell prompt, panic or oops on the console"; return 1; }
+}
