@@ -320,7 +320,7 @@ static int apply_mount_data(struct boot_state *st, struct fault *f)
  * mounts made from it remain. */
 static int apply_mount_state(struct boot_state *st, struct fault *f)
 {
-	int r = state_apply_mount(&st->plan->state, DATA_ROOT, st->plan->root_dir, f);
+	int r = state_apply_mount(&st->plan->state, DATA_ROOT, plan_root_dir(st->plan), f);
 
 	if (r < 0 && st->data_state == STORAGE_PERSISTENT) {
 		log_warning("unable to set up the state on the data partition (%s): using a tmpfs, continuing", f->text);
@@ -329,7 +329,7 @@ static int apply_mount_state(struct boot_state *st, struct fault *f)
 		(void)umount2(DATA_ROOT, MNT_DETACH); /* the partition is left as it is */
 		if ((r = ext4_apply_mount_volatile(DATA_ROOT, MS_NOSUID | MS_NODEV, f)) < 0)
 			return r;
-		r = state_apply_mount(&st->plan->state, DATA_ROOT, st->plan->root_dir, f);
+		r = state_apply_mount(&st->plan->state, DATA_ROOT, plan_root_dir(st->plan), f);
 	}
 	if (r < 0)
 		return r;
@@ -367,7 +367,7 @@ static int apply_load_firewall(struct boot_state *st, struct fault *f)
 
 static int apply_move_logs(struct boot_state *st, struct fault *f)
 {
-	const char *target = st->plan->logs_target;
+	const char *target = plan_logs_target(st->plan);
 
 	if (mount(LOGS_EARLY, target, NULL, MS_MOVE, NULL) < 0)
 		return fault_set(f, errno, "unable to move %s to %s: %s", LOGS_EARLY, target, strerror(errno));

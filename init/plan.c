@@ -115,8 +115,6 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 
 	memset(ret, 0, sizeof(*ret));
 	ret->mode = mode;
-	strcpy(ret->root_dir, mode == BOOT_MODE_INIT ? "/" : SYSROOT);
-	strcpy(ret->logs_target, mode == BOOT_MODE_INIT ? "/logs" : SYSROOT "/logs");
 	ret->root_ro = p->root_ro;
 	ret->slot_choice = p->slot;
 	strcpy(ret->label[0], p->label_a);
@@ -212,6 +210,16 @@ const char *plan_slot_name(const struct boot_plan *plan)
 	case '-': return "none";
 	default: return "?";
 	}
+}
+
+const char *plan_root_dir(const struct boot_plan *plan)
+{
+	return plan->mode == BOOT_MODE_INIT ? "/" : SYSROOT;
+}
+
+const char *plan_logs_target(const struct boot_plan *plan)
+{
+	return plan->mode == BOOT_MODE_INIT ? "/logs" : SYSROOT "/logs";
 }
 
 int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f)
@@ -343,7 +351,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		fprintf(out, " /run/hardinit/state and /run/hardinit/keys for hardinitctl");
 		break;
 	case STEP_MOVE_LOGS:
-		fprintf(out, " %s -> %s", LOGS_EARLY, plan->logs_target);
+		fprintf(out, " %s -> %s", LOGS_EARLY, plan_logs_target(plan));
 		break;
 	case STEP_AUDIT_MOUNTS:
 		fprintf(out, " /proc/self/mountinfo against the mount table");

@@ -64,8 +64,6 @@ struct boot_plan {
 	struct boot_step steps[BOOT_STEPS_MAX];
 	size_t n_steps;
 	enum boot_mode mode;
-	char root_dir[16];            /* where the root is while the state is set up */
-	char logs_target[24];         /* where /logs ends up: <root_dir>/logs */
 	enum root_ro root_ro;         /* init= mode */
 
 	enum slot_choice slot_choice; /* auto, or the bootloader's a | b */
@@ -110,8 +108,9 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 
 /* Resolves the slots' partitions in the device list: at most one device may carry a
  * slot's label; the bootloader's chosen slot (or, for auto, at least one slot) must be
- * there (in init= mode the slots are not looked for). With a chosen slot, sets root_device. The data and logs partitions are used
- * when exactly one device carries their label (else they become volatile).
+ * there (in init= mode no slot is needed). With a chosen slot, sets root_device. The
+ * data and logs partitions are used when exactly one device carries their label (else
+ * they become volatile).
  * Returns 0, -ENOENT or -ENOTUNIQ. */
 int plan_resolve_devices(struct boot_plan *plan, const struct device_list *devices, struct fault *f);
 
@@ -126,5 +125,11 @@ const char *step_kind_name(enum step_kind kind);
 /* The booted slot as the ready line and the boot record name it: "a", "b", "none" in
  * init= mode (no slots), or "?" while not chosen yet. */
 const char *plan_slot_name(const struct boot_plan *plan);
+
+/* Where the root is while the state is set up: SYSROOT, or / in init= mode. */
+const char *plan_root_dir(const struct boot_plan *plan);
+
+/* Where /logs ends up: SYSROOT/logs, or /logs in init= mode. */
+const char *plan_logs_target(const struct boot_plan *plan);
 
 #endif

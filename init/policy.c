@@ -64,9 +64,7 @@ static const char *const root_ro_names[ROOT_RO_COUNT] = { "require", "remount" }
 const char *failure_action_name(enum failure_action a) { return failure_action_names[a]; }
 const char *verity_mode_name(enum verity_mode m) { return verity_mode_names[m]; }
 const char *corruption_action_name(enum corruption_action a) { return corruption_action_names[a]; }
-const char *pid1_mode_name(enum pid1_mode m) { return pid1_mode_names[m]; }
 const char *exit_action_name(enum exit_action a) { return exit_action_names[a]; }
-const char *root_ro_name(enum root_ro r) { return root_ro_names[r]; }
 
 /* Returns the index of value in names, or -1. */
 static int name_lookup(const char *const *names, int n, const char *value)

@@ -125,8 +125,6 @@ int policy_apply_cmdline(struct policy *p, const struct cmdline *c, struct boot_
 const char *failure_action_name(enum failure_action a);
 const char *verity_mode_name(enum verity_mode m);
 const char *corruption_action_name(enum corruption_action a);
-const char *pid1_mode_name(enum pid1_mode m);
 const char *exit_action_name(enum exit_action a);
-const char *root_ro_name(enum root_ro r);
 
 #endif

@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>

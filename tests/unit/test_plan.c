@@ -217,8 +217,8 @@ Test(plan, init_mode_steps)
 	cr_assert_lt(at[STEP_LOAD_FIREWALL], at[STEP_EXEC]);
 	for (size_t i = 0; i < plan.n_steps; i++)
 		cr_assert_not(plan.steps[i].slot_bound, "step %s would mark a slot", plan.steps[i].name);
-	cr_assert_str_eq(plan.root_dir, "/");
-	cr_assert_str_eq(plan.logs_target, "/logs");
+	cr_assert_str_eq(plan_root_dir(&plan), "/");
+	cr_assert_str_eq(plan_logs_target(&plan), "/logs");
 	cr_assert_str_eq(plan_slot_name(&plan), "none");
 }
 
