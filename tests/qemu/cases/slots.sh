@@ -46,6 +46,8 @@ case_slots_update() {
 	qemu_wait_line 'demo: health check passed: slot b marked good' 60 || { REASON="b was not marked good"; return 1; }
 	reboot_guest || return 1
 	boot_slot slots_update3 "$disk" b || return 1
+	# Every boot is a trial until the health check marks it good again: wait for that.
+	qemu_wait_line 'demo: health check passed: slot b marked good' 60 || { REASON="b was not marked good on its second boot"; return 1; }
 	out=$(guest_ssh 'cat /etc/motd /var/kept.txt; hardinitctl status') || { REASON="SSH failed"; return 1; }
 	printf '%s\n' "$out" | sed 's/^/     guest: /'
 	grep -qx 'motd version 2' <<<"$out" && grep -qx kept <<<"$out" || { REASON="not on b's image, or the data changed"; return 1; }
