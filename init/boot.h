@@ -35,14 +35,20 @@ struct boot_state {
 struct boot_ops {
 	/* Applies one step. Returns 0 or -errno with f set. */
 	int (*apply)(const struct boot_step *step, struct boot_state *st, struct fault *f);
-	/* Acts on a fatal failure; in PID 1 it does not return. */
-	void (*fail)(const struct boot_state *st, const struct boot_step *step, const struct fault *f);
+	/* Acts on a fatal failure (err: the step's -errno); in PID 1 it does not return. */
+	void (*fail)(const struct boot_state *st, const struct boot_step *step, int err, const struct fault *f);
 };
 
 /* Runs the plan's steps in order with ops->apply, timing each. A failing fatal step is
  * handed to ops->fail and ends the run; a failing non-fatal step is logged as a
  * warning. Returns 0 when every step returned, or the fatal step's -errno. */
 int boot_run(struct boot_state *st, const struct boot_ops *ops);
+
+/* The real failure handler (boot_fail.c): marks the slot unbootable when
+ * plan_failure_marks_slot says so, writes the boot record when /logs is mounted,
+ * prints the FATAL line and carries out the policy's on_failure. Never returns. */
+void boot_fail(const struct boot_state *st, const struct boot_step *step, int err, const struct fault *f)
+	__attribute__((noreturn));
 
 /* The real step executor (boot_apply.c). */
 int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct fault *f);

@@ -171,7 +171,7 @@ static int apply_open_verity(struct boot_state *st, struct fault *f)
 	if ((r = verity_apply_read_footer(plan->root_device, block, &st->footer, &size, f)) < 0)
 		return r;
 	if (st->footer.version < plan->min_version)
-		return fault_set(f, EPERM, "slot %c's image version %llu is below the policy's minimum %llu (rollback refused)",
+		return fault_set(f, VERITY_ERR_REFUSED, "slot %c's image version %llu is below the policy's minimum %llu (rollback refused)",
 				 plan->slot, (unsigned long long)st->footer.version, plan->min_version);
 	if (!plan->root_hash_pinned) {
 		r = footer_keys_load(plan->keys_dir, &keys, &sig_fault);

@@ -28,7 +28,7 @@ int boot_run(struct boot_state *st, const struct boot_ops *ops)
 		if (r >= 0)
 			continue;
 		if (step->fatal) {
-			ops->fail(st, step, &f);
+			ops->fail(st, step, r, &f);
 			return r;
 		}
 		log_warning("%s: %s, continuing", step->name, f.text);

@@ -17,7 +17,6 @@
 #include "init/plan.h"
 #include "init/policy.h"
 #include "mounts/mounts_apply.h"
-#include "slots/slot_apply.h"
 
 /* The policy: inside the initramfs, or on the root in init= mode (DESIGN.md section 1). */
 static const char *const policy_paths[] = {
@@ -80,24 +79,6 @@ static void warn_cmdline(const struct boot_cmdline *bc)
 	for (size_t i = 0; i < bc->n_ignored; i++)
 		log_warning("%s ignored: the policy does not let the command line loosen it, continuing",
 			    bc->ignored[i]);
-}
-
-/* The failure handler: a failure that belongs to the slot marks it unbootable; then the
- * boot record (when /logs is mounted), the FATAL line and the policy's action. */
-static void boot_fail(const struct boot_state *st, const struct boot_step *step, const struct fault *f)
-{
-	struct fault why = { "" };
-
-	if (step->slot_bound && st->slot_chosen) {
-		struct slot_attrs bad = slot_unbootable();
-		if (slot_apply_write(st->plan->root_device, &bad, &why) < 0)
-			log_error("unable to mark slot %c unbootable: %s", st->plan->slot, why.text);
-		else
-			log_error("slot %c (%s) marked unbootable", st->plan->slot, st->plan->root_device);
-	}
-	if (st->logs_fd >= 0 && boot_write_record(st, step->name, f->text, &why) < 0)
-		log_warning("unable to write the boot record: %s, continuing", why.text);
-	failure_act(st->plan->on_failure, step->name, f->text);
 }
 
 /* PID 1: early mounts, inputs, plan, apply. Never returns. */

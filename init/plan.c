@@ -6,6 +6,7 @@
 #include "common/hex.h"
 #include "init/plan.h"
 #include "init/record.h"
+#include "verity/verity_plan.h"
 
 static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_LOAD_MODULES] = "load-modules",
@@ -35,19 +36,29 @@ const char *step_kind_name(enum step_kind kind)
 	return step_kind_names[kind];
 }
 
-/* Appends a step; every step of the core boot path is fatal. The table is sized for
- * the longest plan plan_build makes (a unit test checks the margin). */
-static struct boot_step *plan_add(struct boot_plan *plan, enum step_kind kind, const char *name)
+/* Appends a step named as its kind; every step of the core boot path is fatal. The
+ * table is sized for the longest plan plan_build makes: past it, the extra steps land
+ * in a spare slot and plan_build fails (a unit test builds the longest plans). */
+static struct boot_step *plan_add(struct boot_plan *plan, enum step_kind kind)
 {
-	struct boot_step *s;
+	static struct boot_step overflow;
+	struct boot_step *s = plan->n_steps < BOOT_STEPS_MAX ? &plan->steps[plan->n_steps] : &overflow;
 
-	if (plan->n_steps == BOOT_STEPS_MAX)
-		abort(); /* a programming error: plan_build adds a fixed number of steps */
-	s = &plan->steps[plan->n_steps++];
-
+	plan->n_steps++;
+	memset(s, 0, sizeof(*s));
 	s->kind = kind;
-	s->name = name;
+	s->name = step_kind_name(kind);
 	s->fatal = true;
+	return s;
+}
+
+/* Appends a load-modules step; `name` ("load-modules:<what for>") tells it apart from
+ * the plan's other load-modules steps in FATAL lines and the boot record. */
+static struct boot_step *plan_add_modules(struct boot_plan *plan, const char *name)
+{
+	struct boot_step *s = plan_add(plan, STEP_LOAD_MODULES);
+
+	s->name = name;
 	return s;
 }
 
@@ -79,19 +90,19 @@ static void plan_slot_steps(const struct policy *p, struct boot_plan *ret)
 {
 	struct boot_step *s;
 
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	s = plan_add_modules(ret, "load-modules:storage");
 	s->modules = p->storage_modules;
-	plan_add(ret, STEP_FIND_PARTITIONS, "partitions");
-	plan_add(ret, STEP_CHOOSE_SLOT, "slot");
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	plan_add(ret, STEP_FIND_PARTITIONS);
+	plan_add(ret, STEP_CHOOSE_SLOT);
+	s = plan_add_modules(ret, "load-modules:ext4");
 	module_list_add(&s->modules, "ext4");
 	/* /logs first, so that a boot that fails later still leaves a record. */
-	plan_add(ret, STEP_MOUNT_LOGS, "logs");
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	plan_add(ret, STEP_MOUNT_LOGS);
+	s = plan_add_modules(ret, "load-modules:verity");
 	module_list_add(&s->modules, "dm-verity");
-	plan_add(ret, STEP_OPEN_VERITY, "verity")->slot_bound = true;
-	plan_add(ret, STEP_MOUNT_ROOT, "mount-root")->slot_bound = true;
-	plan_add(ret, STEP_CHECK_EXEC, "verity-check")->slot_bound = true;
+	plan_add(ret, STEP_OPEN_VERITY)->slot_bound = true;
+	plan_add(ret, STEP_MOUNT_ROOT);
+	plan_add(ret, STEP_CHECK_EXEC)->slot_bound = true;
 }
 
 /* Init= mode's first steps: the distro's initramfs mounted the root; check it is
@@ -100,12 +111,12 @@ static void plan_root_steps(const struct policy *p, struct boot_plan *ret)
 {
 	struct boot_step *s;
 
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	s = plan_add_modules(ret, "load-modules:storage");
 	s->modules = p->storage_modules;
 	module_list_add(&s->modules, "ext4");
-	plan_add(ret, STEP_CHECK_ROOT, "root");
-	plan_add(ret, STEP_FIND_PARTITIONS, "partitions");
-	plan_add(ret, STEP_MOUNT_LOGS, "logs");
+	plan_add(ret, STEP_CHECK_ROOT);
+	plan_add(ret, STEP_FIND_PARTITIONS);
+	plan_add(ret, STEP_MOUNT_LOGS);
 }
 
 int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_mode mode, struct boot_plan *ret,
@@ -159,14 +170,14 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 		plan_root_steps(p, ret);
 	else
 		plan_slot_steps(p, ret);
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	s = plan_add_modules(ret, "load-modules:state");
 	module_list_add(&s->modules, "overlay");
 	for (size_t i = 0; i < p->extra_modules.n; i++)
 		module_list_add(&s->modules, p->extra_modules.names[i]);
-	plan_add(ret, STEP_MOUNT_DATA, "data");
-	plan_add(ret, STEP_MOUNT_STATE, "overlays");
+	plan_add(ret, STEP_MOUNT_DATA);
+	plan_add(ret, STEP_MOUNT_STATE);
 	/* The firewall is loaded before anything can bring an interface up. */
-	s = plan_add(ret, STEP_LOAD_MODULES, "modules");
+	s = plan_add_modules(ret, "load-modules:firewall");
 	module_list_add(&s->modules, "nf_tables");
 	module_list_add(&s->modules, "nft_ct");
 	module_list_add(&s->modules, "nft_limit");
@@ -174,19 +185,27 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 		module_list_add(&s->modules, "vsock");
 		module_list_add(&s->modules, "vmw_vsock_virtio_transport");
 	}
-	plan_add(ret, STEP_LOAD_FIREWALL, "firewall");
+	plan_add(ret, STEP_LOAD_FIREWALL);
 	/* After the last module: sysctls, the lockdown LSM, then the module lock. */
-	plan_add(ret, STEP_LOCKDOWN, "lockdown");
-	plan_add(ret, STEP_HANDOFF, "handoff");
-	plan_add(ret, STEP_MOVE_LOGS, "logs");
+	plan_add(ret, STEP_LOCKDOWN);
+	plan_add(ret, STEP_HANDOFF);
+	plan_add(ret, STEP_MOVE_LOGS);
 	if (mode == BOOT_MODE_INITRAMFS)
-		plan_add(ret, STEP_SWITCH_ROOT, "switch-root");
-	plan_add(ret, STEP_MOUNT_BASE, "mounts");
-	plan_add(ret, STEP_AUDIT_MOUNTS, "mount-audit");
-	plan_add(ret, STEP_WRITE_RECORD, "boot-record")->fatal = false;
-	plan_add(ret, STEP_SECCOMP, "seccomp");
-	plan_add(ret, STEP_EXEC, "exec");
+		plan_add(ret, STEP_SWITCH_ROOT);
+	plan_add(ret, STEP_MOUNT_BASE);
+	plan_add(ret, STEP_AUDIT_MOUNTS);
+	plan_add(ret, STEP_WRITE_RECORD)->fatal = false;
+	plan_add(ret, STEP_SECCOMP);
+	plan_add(ret, STEP_EXEC);
+	if (ret->n_steps > BOOT_STEPS_MAX)
+		return fault_set(f, E2BIG, "the plan has %zu steps, more than %d", ret->n_steps, BOOT_STEPS_MAX);
 	return 0;
+}
+
+bool plan_failure_marks_slot(const struct boot_plan *plan, const struct boot_step *step, bool slot_chosen, int err)
+{
+	return step->slot_bound && slot_chosen && plan->slot_choice == SLOT_AUTO &&
+	       verity_plan_error_condemns_slot(err);
 }
 
 void plan_set_slot(struct boot_plan *plan, int s, const char *why)
@@ -255,7 +274,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 {
 	char hex[2 * ROOT_HASH_MAX + 1];
 
-	fprintf(out, "%-15s", step_kind_name(s->kind));
+	fprintf(out, "%-15s", s->name);
 	switch (s->kind) {
 	case STEP_LOAD_MODULES:
 		for (size_t i = 0; i < s->modules.n; i++)
@@ -376,7 +395,9 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 	case STEP_KIND_COUNT:
 		break;
 	}
-	fprintf(out, "%s%s\n", s->fatal ? "" : " (non-fatal)", s->slot_bound ? " (failure marks the slot unbootable)" : "");
+	fprintf(out, "%s%s\n", s->fatal ? "" : " (non-fatal)",
+		!s->slot_bound ? "" : plan->slot_choice == SLOT_AUTO ? " (an integrity or authenticity failure marks the slot unbootable)" :
+		" (the bootloader's slot: its state is left to the bootloader)");
 }
 
 void plan_print(const struct boot_plan *plan, FILE *out)

@@ -54,9 +54,11 @@ enum step_kind {
 
 struct boot_step {
 	enum step_kind kind;
-	const char *name;             /* as in "hardinit: FATAL <name>: <reason>" */
+	const char *name;             /* unique in the plan: the FATAL line, the boot record and
+	                               * --print-plan name the step so */
 	bool fatal;
-	bool slot_bound;              /* a failure here marks the slot unbootable */
+	bool slot_bound;              /* it checks the slot's image: an integrity or
+	                               * authenticity failure here marks the slot unbootable */
 	struct module_list modules;   /* STEP_LOAD_MODULES */
 };
 
@@ -121,6 +123,14 @@ void plan_set_slot(struct boot_plan *plan, int s, const char *why);
 void plan_print(const struct boot_plan *plan, FILE *out);
 
 const char *step_kind_name(enum step_kind kind);
+
+/* Whether a fatal failure of step with err (a -errno) marks the booted slot
+ * unbootable: only in a step that checks the slot's image, only for a slot hardinit
+ * chose itself (hardinit.slot=auto; a bootloader's choice is the bootloader's to
+ * count), and only for an integrity or authenticity error
+ * (verity_plan_error_condemns_slot). Anything else reboots and leaves the slot to
+ * boot counting. */
+bool plan_failure_marks_slot(const struct boot_plan *plan, const struct boot_step *step, bool slot_chosen, int err);
 
 /* The booted slot as the ready line and the boot record name it: "a", "b", "none" in
  * init= mode (no slots), or "?" while not chosen yet. */

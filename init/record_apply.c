@@ -68,7 +68,7 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 	rec.init_ms = boot_elapsed_ms(st);
 	rec.peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
 	for (size_t i = 0; i < st->steps_done && i < BOOT_STEPS_MAX; i++) {
-		rec.steps[i].name = step_kind_name(plan->steps[i].kind);
+		rec.steps[i].name = plan->steps[i].name;
 		rec.steps[i].ms = st->step_ms[i];
 		rec.n_steps++;
 	}

@@ -188,7 +188,7 @@ int footer_check_fits(const struct slot_footer *ft, uint64_t partition_size, str
 
 	if (partition_size < FOOTER_SIZE || min_hash_end < ft->hash_offset ||
 	    min_hash_end > partition_size - FOOTER_SIZE)
-		return fault_set(f, ERANGE, "the footer's layout (hash_offset %llu) does not fit a %llu-byte partition",
+		return fault_set(f, EBADMSG, "the footer's layout (hash_offset %llu) does not fit a %llu-byte partition",
 				 (unsigned long long)ft->hash_offset, (unsigned long long)partition_size);
 	return 0;
 }

@@ -45,7 +45,7 @@ int footer_parse(const unsigned char *block, size_t size, struct slot_footer *re
 
 /* Checks that the footer's layout fits a partition of `partition_size` bytes: the
  * data, the hash area and the footer do not overlap and stay inside. Returns 0 or
- * -ERANGE. */
+ * -EBADMSG. */
 int footer_check_fits(const struct slot_footer *footer, uint64_t partition_size, struct fault *f);
 
 #endif

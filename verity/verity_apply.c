@@ -105,7 +105,7 @@ int verity_apply_check_top_block(const char *device, const struct slot_footer *f
 		goto done;
 	}
 	if (digest_len != footer->root_hash_size || memcmp(digest, root_hash, digest_len) != 0)
-		r = fault_set(f, EBADMSG, "root hash does not match the hash tree of %s", device);
+		r = fault_set(f, VERITY_ERR_INTEGRITY, "root hash does not match the hash tree of %s", device);
 done:
 	if (fd >= 0)
 		close(fd);
@@ -181,7 +181,7 @@ int verity_apply_verify_all(const char *device, const struct slot_footer *footer
 	/* No name: verify only (what veritysetup verify does). */
 	r = crypt_activate_by_volume_key(cd, NULL, (const char *)footer->root_hash, footer->root_hash_size, 0);
 	crypt_free(cd);
-	return r < 0 ? fault_set(f, EPERM, "%s does not match its root hash: the image is damaged", device) : 0;
+	return r < 0 ? fault_set(f, VERITY_ERR_INTEGRITY, "%s does not match its root hash: the image is damaged", device) : 0;
 }
 
 int verity_apply_open(const char *device, const struct slot_footer *footer,

@@ -10,7 +10,8 @@ int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t
 	if (pinned) {
 		if (pinned_size != footer->root_hash_size ||
 		    memcmp(pinned, footer->root_hash, pinned_size) != 0)
-			return fault_set(f, EBADMSG, "roothash= on the command line does not match the slot footer's root hash");
+			return fault_set(f, VERITY_ERR_REFUSED,
+					 "roothash= on the command line does not match the slot footer's root hash");
 		*ret = ROOT_TRUST_PINNED;
 		return 0;
 	}
@@ -18,10 +19,18 @@ int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t
 		*ret = ROOT_TRUST_SIGNED;
 		return 0;
 	}
-	if (mode == VERITY_REQUIRED)
-		return fault_set(f, signature_result, "%s (verity is required)", signature_fault->text);
+	if (mode == VERITY_REQUIRED) {
+		bool slot_fault = signature_result == -ENODATA || signature_result == -EKEYREJECTED;
+		return fault_set(f, slot_fault ? VERITY_ERR_REFUSED : -signature_result, "%s (verity is required)",
+				 signature_fault->text);
+	}
 	*ret = ROOT_TRUST_UNSIGNED;
 	return 0;
+}
+
+bool verity_plan_error_condemns_slot(int err)
+{
+	return err == -VERITY_ERR_INTEGRITY || err == -VERITY_ERR_REFUSED;
 }
 
 unsigned long long verity_plan_top_block_offset(const struct slot_footer *footer)

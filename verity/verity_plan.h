@@ -3,6 +3,7 @@
 #ifndef HARDINIT_VERITY_PLAN_H
 #define HARDINIT_VERITY_PLAN_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,10 +17,25 @@ enum root_trust {
 	ROOT_TRUST_UNSIGNED,   /* accepted only when verity is not required */
 };
 
+/* The two errors that condemn a slot's image, as every verity step reports them:
+ * integrity (a footer that does not parse or fit, a hash tree that does not match the
+ * root hash, dm-verity corruption) and authenticity (a signature that matches no
+ * trusted key, an unsigned footer under verity = required, a root hash other than the
+ * pinned one, a version below the policy's minimum, an exec target the root does not
+ * hold or that resolves to writable state). Anything else (out of memory, a missing
+ * module, an I/O error, no trusted key in the initramfs) is not the image's fault. */
+#define VERITY_ERR_INTEGRITY EBADMSG
+#define VERITY_ERR_REFUSED EKEYREJECTED
+
+/* True if err (a -errno) is VERITY_ERR_INTEGRITY or VERITY_ERR_REFUSED. */
+bool verity_plan_error_condemns_slot(int err);
+
 /* Decides whether the footer's root hash may be used. signature_result is what
  * footer_verify_signature returned (0 = verified). A pinned hash must equal the
- * footer's, in every mode. Returns 0 and sets *ret; -EBADMSG on a pin mismatch;
- * the signature's error when verity is required and the footer is not trusted. */
+ * footer's, in every mode. Returns 0 and sets *ret; -EKEYREJECTED on a pin mismatch,
+ * and when verity is required and the footer is unsigned or signed by no trusted key;
+ * the key loading error (-ENOKEY for none, say) when verity is required and the keys
+ * themselves are unusable (the initramfs's fault, not the slot's). */
 int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t pinned_size,
 		      const struct slot_footer *footer, int signature_result,
 		      const struct fault *signature_fault, enum root_trust *ret, struct fault *f);

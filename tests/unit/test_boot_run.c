@@ -23,9 +23,10 @@ static int fake_apply(const struct boot_step *step, struct boot_state *st, struc
 	return 0;
 }
 
-static void fake_fail(const struct boot_state *st, const struct boot_step *step, const struct fault *f)
+static void fake_fail(const struct boot_state *st, const struct boot_step *step, int err, const struct fault *f)
 {
 	(void)st;
+	(void)err;
 	failed_step = step->name;
 	strcpy(failed_reason, f->text);
 }
@@ -67,7 +68,7 @@ Test(boot_run, fatal_failure_stops_and_reports)
 		;
 	fail_with = EKEYREJECTED;
 	cr_assert_eq(boot_run(&st, &fakes), -EKEYREJECTED);
-	cr_assert_str_eq(failed_step, "verity");
+	cr_assert_str_eq(failed_step, "open-verity");
 	cr_assert_str_eq(failed_reason, "injected");
 	cr_assert_eq(applied[n_applied - 1], STEP_OPEN_VERITY);
 	for (size_t i = 0; i < n_applied; i++)

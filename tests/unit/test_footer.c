@@ -212,6 +212,6 @@ Test(footer, fits_partition)
 	make_block(GOOD_TEXT);
 	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0);
 	cr_assert_eq(footer_check_fits(&ft, 1986560 + 3 * 4096, &f), 0);
-	cr_assert_eq(footer_check_fits(&ft, 1986560 + 2 * 4096, &f), -ERANGE);
-	cr_assert_eq(footer_check_fits(&ft, 100, &f), -ERANGE);
+	cr_assert_eq(footer_check_fits(&ft, 1986560 + 2 * 4096, &f), -EBADMSG);
+	cr_assert_eq(footer_check_fits(&ft, 100, &f), -EBADMSG);
 }

@@ -8,6 +8,7 @@
 
 #include "golden.h"
 #include "init/plan.h"
+#include "verity/verity_plan.h"
 
 /* Each case: a policy and a command line, and the golden file its plan must match.
  * Strings inline: Criterion re-executes the binary, so pointers would not survive.
@@ -93,32 +94,74 @@ Test(plan, steps_are_fatal_but_the_record)
 	cr_assert_eq(plan.steps[plan.n_steps - 1].kind, STEP_EXEC);
 }
 
-/* The longest plan (extra modules) leaves room in the step table. */
-Test(plan, step_table_has_room)
+/* Builds the plan for a policy text and a command line (initramfs or init= mode). */
+static void build(const char *policy_text, const char *cmdline, enum boot_mode mode, struct boot_plan *plan)
 {
 	struct policy p;
-	struct boot_cmdline bc = { .debug = false };
-	struct boot_plan plan;
+	struct cmdline words;
+	struct boot_cmdline bc;
+	struct fault f = { "" };
 
 	policy_set_defaults(&p);
-	strcpy(p.extra_modules.names[0], "virtio_net");
-	p.extra_modules.n = 1;
-	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, NULL), 0);
-	cr_assert_lt(plan.n_steps + 2, BOOT_STEPS_MAX);
+	cr_assert_eq(policy_parse_text(policy_text, "t", &p, &f), 0, "%s", f.text);
+	cr_assert_eq(cmdline_split(cmdline, &words, &f), 0);
+	cr_assert_eq(policy_apply_cmdline(&p, &words, &bc, &f), 0, "%s", f.text);
+	cr_assert_eq(plan_build(&p, &bc, mode, plan, &f), 0, "%s: %s", policy_text, f.text);
+}
+
+/* The plans with the most steps (every optional step, both modes) fit the step table:
+ * plan_build fails with -E2BIG instead when they do not. */
+Test(plan, longest_plans_fit)
+{
+	static const char *const policies[] = {
+		"",
+		"[boot]\npid1 = supervise\nhealth_check = /usr/lib/demo/health\n[modules]\nload = virtio_net vsock\n",
+		"[firewall]\nssh = vsock\n[mounts]\nbinds = /srv /opt\n",
+	};
+	struct boot_plan plan;
+
+	for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+		for (int mode = BOOT_MODE_INITRAMFS; mode <= BOOT_MODE_INIT; mode++) {
+			build(policies[i], "hardinit.ssh=vsock", (enum boot_mode)mode, &plan);
+			cr_assert_leq(plan.n_steps, BOOT_STEPS_MAX);
+		}
+}
+
+/* Every step of a plan has its own name, made of its kind's name: a FATAL line and a
+ * boot record's failed_step say which step failed, as --print-plan names it. */
+Test(plan, step_names_unique)
+{
+	static const char *const policies[] = { "", "[boot]\npid1 = supervise\n" };
+	struct boot_plan plan;
+
+	for (size_t k = 0; k < sizeof(policies) / sizeof(policies[0]); k++)
+		for (int mode = BOOT_MODE_INITRAMFS; mode <= BOOT_MODE_INIT; mode++) {
+			build(policies[k], "", (enum boot_mode)mode, &plan);
+			for (size_t i = 0; i < plan.n_steps; i++) {
+				const char *kind = step_kind_name(plan.steps[i].kind);
+				cr_assert(strncmp(plan.steps[i].name, kind, strlen(kind)) == 0, "%s", plan.steps[i].name);
+				for (size_t j = 0; j < i; j++)
+					cr_assert_str_neq(plan.steps[i].name, plan.steps[j].name);
+			}
+		}
 }
 
 /* The audit, the record and exec come last, in that order, after switch root. */
 Test(plan, state_steps_order)
 {
-	struct policy p;
-	struct boot_cmdline bc = { .debug = false };
+	static const enum step_kind used[] = { STEP_MOUNT_LOGS, STEP_OPEN_VERITY, STEP_CHECK_EXEC, STEP_MOUNT_DATA,
+					       STEP_MOUNT_STATE, STEP_SWITCH_ROOT, STEP_MOVE_LOGS, STEP_MOUNT_BASE,
+					       STEP_AUDIT_MOUNTS, STEP_WRITE_RECORD, STEP_EXEC };
 	struct boot_plan plan;
-	size_t at[STEP_KIND_COUNT] = { 0 };
+	size_t at[STEP_KIND_COUNT];
 
-	policy_set_defaults(&p);
-	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, NULL), 0);
+	for (size_t k = 0; k < STEP_KIND_COUNT; k++)
+		at[k] = SIZE_MAX;
+	build("", "", BOOT_MODE_INITRAMFS, &plan);
 	for (size_t i = 0; i < plan.n_steps; i++)
 		at[plan.steps[i].kind] = i;
+	for (size_t k = 0; k < sizeof(used) / sizeof(used[0]); k++)
+		cr_assert_neq(at[used[k]], SIZE_MAX, "no %s step", step_kind_name(used[k]));
 	cr_assert_lt(at[STEP_MOUNT_LOGS], at[STEP_OPEN_VERITY]);
 	cr_assert_lt(at[STEP_CHECK_EXEC], at[STEP_MOUNT_DATA]);
 	cr_assert_lt(at[STEP_MOUNT_STATE], at[STEP_SWITCH_ROOT]);
@@ -126,6 +169,76 @@ Test(plan, state_steps_order)
 	cr_assert_lt(at[STEP_MOUNT_BASE], at[STEP_AUDIT_MOUNTS]);
 	cr_assert_lt(at[STEP_AUDIT_MOUNTS], at[STEP_WRITE_RECORD]);
 	cr_assert_lt(at[STEP_WRITE_RECORD], at[STEP_EXEC]);
+}
+
+/* The step of a plan with this kind (the first one). */
+static const struct boot_step *step_of(const struct boot_plan *plan, enum step_kind kind)
+{
+	for (size_t i = 0; i < plan->n_steps; i++)
+		if (plan->steps[i].kind == kind)
+			return &plan->steps[i];
+	cr_assert_fail("no %s step", step_kind_name(kind));
+	return NULL;
+}
+
+/* Only an integrity or authenticity failure of the image, in a step that checks it, marks
+ * a slot hardinit chose: out of memory, a missing module or device, an I/O error or no
+ * trusted key in the initramfs would otherwise mark a, then b, and leave no bootable slot. */
+Test(plan, failure_marks_slot_only_for_its_image)
+{
+	static const int marking[] = { -EBADMSG, -EKEYREJECTED };
+	static const int sparing[] = { -ENOMEM, -ENOENT, -ENODEV, -EIO, -ENOKEY, -EPROTONOSUPPORT, -EPERM, -EINVAL,
+				       -ETIMEDOUT, -EBUSY, -ENOEXEC, -ENODATA };
+	static const enum step_kind checks[] = { STEP_OPEN_VERITY, STEP_CHECK_EXEC };
+	static const enum step_kind others[] = { STEP_LOAD_MODULES, STEP_FIND_PARTITIONS, STEP_CHOOSE_SLOT, STEP_MOUNT_LOGS,
+						 STEP_MOUNT_ROOT, STEP_MOUNT_DATA, STEP_MOUNT_STATE, STEP_LOAD_FIREWALL,
+						 STEP_LOCKDOWN, STEP_SWITCH_ROOT, STEP_AUDIT_MOUNTS, STEP_SECCOMP, STEP_EXEC };
+	struct boot_plan plan;
+
+	build("", "", BOOT_MODE_INITRAMFS, &plan);
+	for (size_t k = 0; k < sizeof(checks) / sizeof(checks[0]); k++) {
+		const struct boot_step *s = step_of(&plan, checks[k]);
+		for (size_t e = 0; e < sizeof(marking) / sizeof(marking[0]); e++) {
+			cr_assert(plan_failure_marks_slot(&plan, s, true, marking[e]), "%s %d", s->name, marking[e]);
+			cr_assert_not(plan_failure_marks_slot(&plan, s, false, marking[e]), "before the slot is chosen");
+		}
+		for (size_t e = 0; e < sizeof(sparing) / sizeof(sparing[0]); e++)
+			cr_assert_not(plan_failure_marks_slot(&plan, s, true, sparing[e]), "%s %d", s->name, sparing[e]);
+	}
+	for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++)
+		for (size_t e = 0; e < sizeof(marking) / sizeof(marking[0]); e++)
+			cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, others[k]), true, marking[e]),
+				      "%s", step_kind_name(others[k]));
+}
+
+/* A slot the bootloader chose (hardinit.slot=a|b) is never marked by hardinit: its
+ * state is the bootloader's to count. */
+Test(plan, bootloader_slot_never_marked)
+{
+	struct boot_plan plan;
+
+	build("", "hardinit.slot=b", BOOT_MODE_INITRAMFS, &plan);
+	cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, STEP_OPEN_VERITY), true, -EBADMSG));
+	cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, STEP_CHECK_EXEC), true, -EKEYREJECTED));
+}
+
+/* The errors the trust decision returns are classified as they should be: a footer
+ * signed by no trusted key or not signed at all condemns the slot; no trusted key in
+ * the initramfs does not (it is the initramfs's fault, and would condemn both slots). */
+Test(plan, trust_errors_classified)
+{
+	struct slot_footer footer = { .root_hash_size = 32 };
+	struct fault sig = { "sig" }, f;
+	enum root_trust t;
+
+	cr_assert(verity_plan_error_condemns_slot(
+		verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -EKEYREJECTED, &sig, &t, &f)));
+	cr_assert(verity_plan_error_condemns_slot(
+		verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENODATA, &sig, &t, &f)));
+	cr_assert_not(verity_plan_error_condemns_slot(
+		verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENOKEY, &sig, &t, &f)));
+	cr_assert_not(verity_plan_error_condemns_slot(
+		verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENOMEM, &sig, &t, &f)));
 }
 
 /* Both slots with one label cannot make a plan. */

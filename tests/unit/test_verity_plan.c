@@ -38,7 +38,7 @@ Test(trust, pinned_mismatch_refused)
 
 	memset(pin, 0x22, 32);
 	for (int m = 0; m < VERITY_MODE_COUNT; m++) {
-		cr_assert_eq(verity_plan_trust(m, pin, 32, &footer, 0, &sig_fault, &t, &f), -EBADMSG);
+		cr_assert_eq(verity_plan_trust(m, pin, 32, &footer, 0, &sig_fault, &t, &f), -EKEYREJECTED);
 		cr_assert(strstr(f.text, "does not match"));
 	}
 }
@@ -54,7 +54,8 @@ Test(trust, signature_required)
 	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -EKEYREJECTED, &sig_fault, &t, &f),
 		     -EKEYREJECTED);
 	cr_assert(strstr(f.text, "matches none") && strstr(f.text, "verity is required"));
-	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENODATA, &sig_fault, &t, &f), -ENODATA);
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENODATA, &sig_fault, &t, &f), -EKEYREJECTED);
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENOKEY, &sig_fault, &t, &f), -ENOKEY);
 }
 
 /* Under optional verity an unsigned root is accepted, and said to be unsigned. */

@@ -173,7 +173,7 @@ case_untrusted_key() {
 	disk=$(slot_disk untrusted_key "$B/demo/rootfs" "$B/keys/other.key")
 	boot_fatal untrusted_key "$disk" "" "verity: the slot footer's signature matches none of the 1 trusted keys \(verity is required\)" || return 1
 	# The failed boot left its record on /logs (mounted before verity).
-	records "$disk" | grep -q '"outcome":"failed","failed_step":"verity","reason":"the slot footer' \
+	records "$disk" | grep -q '"outcome":"failed","failed_step":"open-verity","reason":"the slot footer' \
 		|| { REASON="no failed boot record on /logs"; return 1; }
 }
 

@@ -89,7 +89,7 @@ case_slots_corrupt_b() {
 	flip_byte "$disk" $(( $(part_start "$disk" "$SLOT_B_PART") + hash_offset + 4096 + 64 ))
 	qemu_boot slots_corrupt_b2 "$disk" "$INITRD" "" 150 || { REASON="QEMU did not start"; return 1; }
 	qemu_wait_exit 120 || { REASON="b's failure did not reboot"; return 1; }
-	expect_console slots_corrupt_b2 'hardinit: FATAL verity: root hash does not match' || { REASON="no FATAL verity"; return 1; }
+	expect_console slots_corrupt_b2 'hardinit: FATAL open-verity: root hash does not match' || { REASON="no FATAL open-verity"; return 1; }
 	expect_console slots_corrupt_b2 'hardinit: slot b \(/dev/vda6\) marked unbootable' || { REASON="b was not marked"; return 1; }
 	boot_slot slots_corrupt_b3 "$disk" a || return 1
 }
@@ -189,7 +189,7 @@ case_slots_min_version() {
 	disk=$(disk_variant slots_min_version)
 	qemu_boot slots_min_version "$disk" "$initrd" "" 150 || { REASON="QEMU did not start"; return 1; }
 	qemu_wait_exit 120 || { REASON="the VM did not reboot"; return 1; }
-	expect_console slots_min_version "FATAL verity: slot a's image version 1 is below the policy's minimum 2 \\(rollback refused\\)" \
+	expect_console slots_min_version "FATAL open-verity: slot a's image version 1 is below the policy's minimum 2 \\(rollback refused\\)" \
 		|| { REASON="no refusal"; return 1; }
 	expect_console slots_min_version 'hardinit: slot a \(/dev/vda5\) marked unbootable' || { REASON="a was not marked"; return 1; }
 	expect_no_console slots_min_version 'hardinit: ready' || { REASON="it booted"; return 1; }
