@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "common/fault.h"
+#include "common/program.h"
 #include "init/plan.h"
 #include "mounts/ext4_apply.h"
 #include "verity/footer.h"
@@ -30,6 +31,8 @@ struct boot_state {
 	char audit[320];                  /* the mount audit's result */
 	const char *firewall_state;       /* none | loaded | fallback */
 	bool slot_chosen;                 /* a failure may now mark the slot unbootable */
+	struct program exec;              /* the service tree's first program, verified */
+	struct program health;            /* the health check, verified (PROGRAM_NONE: none) */
 };
 
 struct boot_ops {

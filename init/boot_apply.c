@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +12,8 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "common/openat2.h"
 #include "init/boot.h"
+#include "init/program_apply.h"
 #include "firewall/firewall_apply.h"
 #include "init/modules_apply.h"
 #include "lockdown/lockdown_apply.h"
@@ -210,45 +209,37 @@ static int apply_mount_root(struct boot_state *st, struct fault *f)
 	return 0;
 }
 
-/* Reads the whole exec target through dm-verity (resolving it inside root_dir), then
- * asks the kernel whether /dev/mapper/<dm_name> is still verified.
- * Returns 0, -EBADMSG if dm-verity saw corruption, or -errno. */
-static int read_exec_verified(const char *root_dir, const char *exec, const char *dm_name, bool *ret_verified,
-			      struct fault *f)
+/* Opens and checks the exec target and the health check on the root at root_dir
+ * (program_apply_verify), then, when the root is dm-verity device dm_name (NULL: it is
+ * not), asks the kernel whether it is still verified after they were read: dm-verity
+ * corruption (-EBADMSG) takes precedence over the read error it caused.
+ * Returns 0, VERITY_ERR_INTEGRITY, VERITY_ERR_REFUSED or -errno. */
+static int verify_programs(struct boot_state *st, const char *root_dir, const char *dm_name, struct fault *f)
 {
-	char buf[65536];
-	struct stat sb;
-	int root, fd, r = 0;
-	ssize_t n;
+	const struct boot_plan *plan = st->plan;
+	struct fault status = { "" };
+	bool verified = true;
+	int r, s;
 
-	root = open(root_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return fault_set(f, errno, "unable to open %s: %s", root_dir, strerror(errno));
-	fd = openat2_resolve(root, exec + 1, O_RDONLY | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-	close(root);
-	if (fd < 0)
-		return fault_set(f, -fd, "%s is not on the verified root: %s", exec, strerror(-fd));
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & 0111))
-		r = fault_set(f, ENOEXEC, "%s is not an executable regular file", exec);
-	while (r == 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno != EINTR)
-			r = fault_set(f, errno, "unable to read %s: %s", exec, strerror(errno));
-	}
-	close(fd);
-	if (r < 0)
+	r = program_apply_verify(root_dir, plan->exec, &plan->state, &st->exec, f);
+	if (r == 0 && plan->supervisor.health_check[0])
+		r = program_apply_verify(root_dir, plan->supervisor.health_check, &plan->state, &st->health, f);
+	if (!dm_name || r == -VERITY_ERR_REFUSED)
 		return r;
-	return verity_apply_status(dm_name, ret_verified, f);
+	if ((s = verity_apply_status(dm_name, &verified, &status)) < 0)
+		return r < 0 ? r : fault_set(f, s, "%s", status.text);
+	if (!verified)
+		return fault_set(f, VERITY_ERR_INTEGRITY, "dm-verity reports corruption on the root%s%s",
+				 r < 0 ? " (" : "", r < 0 ? f->text : "");
+	return r;
 }
 
 static int apply_check_exec(struct boot_state *st, struct fault *f)
 {
-	bool verified = false;
-	int r = read_exec_verified(SYSROOT, st->plan->exec, VERITY_DM_NAME, &verified, f);
+	int r = verify_programs(st, SYSROOT, VERITY_DM_NAME, f);
 
 	if (r < 0)
 		return r;
-	if (!verified)
-		return fault_set(f, EBADMSG, "dm-verity reports corruption on the root");
 	st->verity_state = st->trust == ROOT_TRUST_UNSIGNED ? "unsigned" : "verified";
 	return 0;
 }
@@ -259,7 +250,7 @@ static int apply_check_root(struct boot_state *st, struct fault *f)
 {
 	const struct boot_plan *plan = st->plan;
 	char dm_name[128] = "";
-	bool is_verity = false, verified = false;
+	bool is_verity = false;
 	struct statvfs sv;
 	int r;
 
@@ -274,9 +265,9 @@ static int apply_check_root(struct boot_state *st, struct fault *f)
 	}
 	if ((r = verity_apply_find_root(dm_name, sizeof(dm_name), &is_verity, f)) < 0)
 		return r;
-	if (is_verity && (r = read_exec_verified("/", plan->exec, dm_name, &verified, f)) < 0)
+	if ((r = verify_programs(st, "/", is_verity ? dm_name : NULL, f)) < 0)
 		return r;
-	if ((r = verity_plan_check_root(plan->verity, is_verity, verified, &st->verity_state, f)) < 0)
+	if ((r = verity_plan_check_root(plan->verity, is_verity, is_verity, &st->verity_state, f)) < 0)
 		return r;
 	if (!is_verity)
 		log_warning("/ is not a dm-verity device (verity = %s), continuing", verity_mode_name(plan->verity));
@@ -396,6 +387,7 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
 	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN];
 	char version[24] = "none";
+	int r;
 
 	state_plan_overlay_list(&plan->state, overlays, sizeof(overlays));
 	if (plan->mode == BOOT_MODE_INITRAMFS)
@@ -415,10 +407,12 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 		if (st->slot_chosen)
 			snprintf(plan->supervisor.slot_partition, sizeof(plan->supervisor.slot_partition), "%s",
 				 plan->root_device);
+		plan->supervisor.exec_program = st->exec;
+		plan->supervisor.health_program = st->health;
 		supervise_run(&plan->supervisor);
 	}
-	execve(argv[0], argv, envp);
-	return fault_set(f, errno, "unable to execute %s: %s", argv[0], strerror(errno));
+	r = program_exec(&st->exec, argv, envp);
+	return fault_set(f, r, "unable to execute %s: %s", argv[0], strerror(-r));
 }
 
 int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct fault *f)

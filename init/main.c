@@ -101,6 +101,7 @@ static void __attribute__((noreturn)) boot(const struct timespec *start)
 	st.verity_state = "none";
 	st.logs_fd = -1;
 	st.firewall_state = "none";
+	st.exec = st.health = PROGRAM_NONE;
 	if ((r = mounts_apply_table(mounts_early, mounts_early_count, &f)) < 0)
 		failure_act(FAILURE_REBOOT, "early", f.text);
 	(void)sysctl_write("/proc/sys/kernel/printk_devkmsg", "on"); /* else our lines may be dropped */

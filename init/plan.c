@@ -84,6 +84,18 @@ static void plan_supervisor(const struct policy *p, struct supervisor *sv)
 	sv->health_timeout_s = p->health_timeout_s;
 }
 
+/* Refuses a program (exec or health_check) whose path is writable state once the
+ * state is mounted: PID 1 must only run what the verified root holds. (A path that
+ * only resolves there, through a symlink, is refused when check-exec opens it.)
+ * Returns 0 or -EINVAL. */
+static int plan_check_program(const struct state_plan *state, const char *key, const char *path, struct fault *f)
+{
+	if (path[0] && state_plan_is_writable(state, path))
+		return fault_set(f, EINVAL, "%s %s is in writable state (an overlay, a bind, a tmpfs or /logs), "
+				 "not on the verified root", key, path);
+	return 0;
+}
+
 /* Initramfs mode's first steps: find and choose the slot, mount /logs, open and mount
  * the verified root at SYSROOT and check the exec target through dm-verity. */
 static void plan_slot_steps(const struct policy *p, struct boot_plan *ret)
@@ -158,7 +170,9 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	    !strcmp(p->data_label, p->label_b) || !strcmp(p->logs_label, p->label_a) ||
 	    !strcmp(p->logs_label, p->label_b))
 		return fault_set(f, EINVAL, "the data, logs and slot partitions need distinct labels");
-	if (state_plan_build(p, &ret->state, f) < 0 || lockdown_plan_build(&p->lockdown, &ret->lockdown, f) < 0)
+	if (state_plan_build(p, &ret->state, f) < 0 || lockdown_plan_build(&p->lockdown, &ret->lockdown, f) < 0 ||
+	    plan_check_program(&ret->state, "exec", p->exec, f) < 0 ||
+	    plan_check_program(&ret->state, "health_check", p->health_check, f) < 0)
 		return -EINVAL;
 	{
 		struct fault why = { "" };
@@ -283,6 +297,8 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 	case STEP_CHECK_ROOT:
 		fprintf(out, " / %s; dm-verity %s", plan->root_ro == ROOT_RO_REMOUNT ? "remounted read-only" : "must be read-only",
 			plan->verity == VERITY_REQUIRED ? "status verified required" : "status verified if / is dm-verity");
+		fprintf(out, "; open %s%s%s (resolved in /: not writable state), read whole; run from these descriptors",
+			plan->exec, plan->supervisor.health_check[0] ? " and " : "", plan->supervisor.health_check);
 		break;
 	case STEP_FIND_PARTITIONS:
 		if (plan->mode == BOOT_MODE_INIT) {
@@ -319,7 +335,8 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		fprintf(out, " /dev/mapper/%s %s ro fstype=footer(erofs|squashfs|ext4)", VERITY_DM_NAME, SYSROOT);
 		break;
 	case STEP_CHECK_EXEC:
-		fprintf(out, " read %s%s then require dm-verity status verified", SYSROOT, plan->exec);
+		fprintf(out, " open %s%s%s%s (resolved in the root: not writable state), read whole, then require dm-verity status verified; run from these descriptors",
+			SYSROOT, plan->exec, plan->supervisor.health_check[0] ? " and " SYSROOT : "", plan->supervisor.health_check);
 		break;
 	case STEP_MOUNT_LOGS:
 		fprintf(out, " %s%s -> %s ext4 nosuid,nodev,noexec (blank: %s; ext4: e2fsck -p; else untouched, tmpfs)",

@@ -24,6 +24,25 @@ static const char *path_below(const char *path, const char *dir)
 	return NULL;
 }
 
+/* True if path is dir or lies below it. */
+static bool path_at_or_below(const char *path, const char *dir)
+{
+	return strcmp(path, dir) == 0 || path_below(path, dir) != NULL;
+}
+
+/* Refuses two mounts of one list whose names (the directories on the data partition
+ * that hold their state) are equal: "/srv/a-b" and "/srv-a/b" are both "srv-a-b".
+ * Returns 0 or -EINVAL. */
+static int check_names_distinct(const struct state_mount *list, size_t n, const char *what, struct fault *f)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(list[i].name, list[j].name) == 0)
+				return fault_set(f, EINVAL, "%s %s and %s would share the state directory %s/%ss/%s",
+						 what, list[j].target, list[i].target, EFLOW_DIR, what, list[i].name);
+	return 0;
+}
+
 /* Fills m for target and finds the overlay it lies in. */
 static void place(struct state_mount *m, const char *target, const struct state_plan *plan)
 {
@@ -61,7 +80,26 @@ int state_plan_build(const struct policy *p, struct state_plan *ret, struct faul
 		place(&ret->binds[ret->n_binds++], p->binds.paths[i], ret);
 	}
 	place(&ret->eflow, EFLOW_TARGET, ret);
+	if (check_names_distinct(ret->overlays, ret->n_overlays, "overlay", f) < 0 ||
+	    check_names_distinct(ret->binds, ret->n_binds, "bind", f) < 0)
+		return -EINVAL;
 	return 0;
+}
+
+bool state_plan_is_writable(const struct state_plan *plan, const char *path)
+{
+	static const char *const volatile_trees[] = { "/proc", "/sys", "/dev", "/run", "/tmp", "/logs" };
+
+	for (size_t i = 0; i < sizeof(volatile_trees) / sizeof(volatile_trees[0]); i++)
+		if (path_at_or_below(path, volatile_trees[i]))
+			return true;
+	for (size_t i = 0; i < plan->n_overlays; i++)
+		if (path_at_or_below(path, plan->overlays[i].target))
+			return true;
+	for (size_t i = 0; i < plan->n_binds; i++)
+		if (path_at_or_below(path, plan->binds[i].target))
+			return true;
+	return path_at_or_below(path, plan->eflow.target);
 }
 
 int state_plan_overlay_options(const char *lower, const char *upper, const char *work, char *buf,

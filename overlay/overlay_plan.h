@@ -5,6 +5,7 @@
 #ifndef HARDINIT_OVERLAY_PLAN_H
 #define HARDINIT_OVERLAY_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -33,8 +34,15 @@ struct state_plan {
 /* Builds the plan from the policy's overlay and bind lists. An overlay inside another
  * overlay, a bind inside another bind or equal to an overlay is refused; a bind or
  * the .eflow view inside an overlay is placed in it (its directories are made in the
- * overlay's upper dir before the mount). Returns 0 or -EINVAL. */
+ * overlay's upper dir before the mount). Two overlays (or two binds) whose state
+ * directories would have the same name are refused. Returns 0 or -EINVAL. */
 int state_plan_build(const struct policy *p, struct state_plan *ret, struct fault *f);
+
+/* True if path (absolute, clean) is, or lies below, a directory whose content does not
+ * come from the verified root once the state is mounted: an overlay or bind target,
+ * the .eflow view, or a tree hardinit mounts from the kernel or a tmpfs (/proc /sys
+ * /dev /run /tmp) or from the logs partition (/logs). */
+bool state_plan_is_writable(const struct state_plan *plan, const char *path);
 
 /* Formats the overlay mount options for lower, upper and work directories.
  * Returns 0, or -ENAMETOOLONG if they do not fit size bytes. */

@@ -27,9 +27,10 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Starts argv[0] as a new session on the console, with the signal mask and
- * dispositions a fresh process expects. Returns its pid, or -errno. */
-static pid_t start(const char *path)
+/* Starts the verified program (named path in its argv[0]) as a new session on the
+ * console, with the signal mask and dispositions a fresh process expects.
+ * Returns its pid, or -errno. */
+static pid_t start(const struct program *program, const char *path)
 {
 	char *const argv[] = { (char *)path, NULL };
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
@@ -51,7 +52,7 @@ static pid_t start(const char *path)
 		if (fd > 2)
 			close(fd);
 	}
-	execve(path, argv, envp);
+	(void)program_exec(program, argv, envp);
 	_exit(127);
 }
 
@@ -125,7 +126,7 @@ struct supervision {
 
 static void start_tree(struct supervision *s)
 {
-	s->tree = start(s->sv->exec);
+	s->tree = start(&s->sv->exec_program, s->sv->exec);
 	if (s->tree < 0) {
 		log_error("FATAL service: unable to start %s: %s", s->sv->exec, strerror((int)-s->tree));
 		supervisor_shutdown(failure_shutdown(s->sv->on_failure), s->sv->shutdown_grace_ms, "no service tree");
@@ -193,7 +194,7 @@ static void health_tick(struct supervision *s)
 		supervisor_shutdown(failure_shutdown(s->sv->on_failure), s->sv->shutdown_grace_ms, "health check failed");
 	}
 	if (s->health == 0 && now >= s->next_health) {
-		s->health = start(s->sv->health_check);
+		s->health = start(&s->sv->health_program, s->sv->health_check);
 		if (s->health < 0) {
 			log_warning("unable to run %s: %s, continuing", s->sv->health_check, strerror((int)-s->health));
 			s->health = 0;

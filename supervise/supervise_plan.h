@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "common/fault.h"
+#include "common/program.h"
 #include "init/policy.h"
 
 /* What a supervising PID 1 runs and how (from the policy's [boot] keys). */
@@ -23,6 +24,8 @@ struct supervisor {
 	char health_check[PATH_MAX];     /* "" for none */
 	unsigned health_timeout_s;
 	char slot_partition[64];         /* the booted slot, marked good by the health check; "" for none */
+	struct program exec_program;     /* exec and health_check as verified at boot: what runs */
+	struct program health_program;
 };
 
 enum shutdown_kind { SHUTDOWN_NONE, SHUTDOWN_REBOOT, SHUTDOWN_HALT, SHUTDOWN_POWEROFF };

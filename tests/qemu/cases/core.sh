@@ -104,7 +104,7 @@ case_corrupt_hash_top() {
 	disk=$(disk_variant corrupt_hash_top)
 	hash_offset=$(footer_value "$IMAGES/slot-a.img" hash_offset)
 	flip_byte "$disk" $(( $(rootfs_a_start "$disk") + hash_offset + 4096 + 64 ))
-	boot_fatal corrupt_hash_top "$disk" "" "verity: root hash does not match the hash tree of /dev/vda5"
+	boot_fatal corrupt_hash_top "$disk" "" "open-verity: root hash does not match the hash tree of /dev/vda5"
 }
 
 CASES+=(corrupt_hash_leaf)
@@ -129,7 +129,7 @@ case_corrupt_footer_text() {
 	end=$(rootfs_a_end "$disk")
 	off=$(tail -c 4096 "$IMAGES/slot-a.img" | grep -obaF -m1 'version=1' | cut -d: -f1)
 	put_byte "$disk" $(( end - 4096 + off + 8 )) 7
-	boot_fatal corrupt_footer_text "$disk" "" "verity: the slot footer's signature matches none of the 1 trusted keys"
+	boot_fatal corrupt_footer_text "$disk" "" "open-verity: the slot footer's signature matches none of the 1 trusted keys"
 }
 
 CASES+=(corrupt_footer_signature)
@@ -142,7 +142,7 @@ case_corrupt_footer_signature() {
 	digit=$(tail -c 4096 "$IMAGES/slot-a.img" | dd bs=1 skip="$off" count=1 status=none)
 	[ "$digit" = 0 ] && digit=1 || digit=0
 	put_byte "$disk" $(( end - 4096 + off )) "$digit"
-	boot_fatal corrupt_footer_signature "$disk" "" "verity: the slot footer's signature matches none"
+	boot_fatal corrupt_footer_signature "$disk" "" "open-verity: the slot footer's signature matches none"
 }
 
 CASES+=(wrong_roothash)
@@ -151,7 +151,7 @@ case_wrong_roothash() {
 	local disk
 	disk=$(disk_variant wrong_roothash)
 	boot_fatal wrong_roothash "$disk" "roothash=$(printf '%064d' 1)" \
-		"verity: roothash= on the command line does not match the slot footer's root hash"
+		"open-verity: roothash= on the command line does not match the slot footer's root hash"
 }
 
 CASES+=(pinned_roothash)
@@ -171,7 +171,7 @@ CASES+=(untrusted_key)
 case_untrusted_key() {
 	local disk
 	disk=$(slot_disk untrusted_key "$B/demo/rootfs" "$B/keys/other.key")
-	boot_fatal untrusted_key "$disk" "" "verity: the slot footer's signature matches none of the 1 trusted keys \(verity is required\)" || return 1
+	boot_fatal untrusted_key "$disk" "" "open-verity: the slot footer's signature matches none of the 1 trusted keys \(verity is required\)" || return 1
 	# The failed boot left its record on /logs (mounted before verity).
 	records "$disk" | grep -q '"outcome":"failed","failed_step":"open-verity","reason":"the slot footer' \
 		|| { REASON="no failed boot record on /logs"; return 1; }
@@ -184,7 +184,7 @@ case_missing_slot_partition() {
 	local disk
 	disk=$(disk_variant missing_slot_partition)
 	sfdisk --quiet --part-label "$disk" 5 spare >/dev/null
-	boot_fatal missing_slot_partition "$disk" "hardinit.slot=a" "partitions: no partition is labelled rootfs-a after waiting [0-9]+ms"
+	boot_fatal missing_slot_partition "$disk" "hardinit.slot=a" "find-partitions: no partition is labelled rootfs-a after waiting [0-9]+ms"
 }
 
 CASES+=(duplicate_slot_label)
@@ -193,7 +193,7 @@ case_duplicate_slot_label() {
 	local disk
 	disk=$(disk_variant duplicate_slot_label)
 	sfdisk --quiet --part-label "$disk" 6 rootfs-a >/dev/null
-	boot_fatal duplicate_slot_label "$disk" "" "partitions: partition label rootfs-a is on both /dev/vda5 and /dev/vda6"
+	boot_fatal duplicate_slot_label "$disk" "" "find-partitions: partition label rootfs-a is on both /dev/vda5 and /dev/vda6"
 }
 
 CASES+=(init_shell_ignored)
@@ -238,5 +238,5 @@ case_exec_missing() {
 	cp -a "$B/demo/rootfs" "$WORK/noinit-rootfs"
 	rm -f "$WORK/noinit-rootfs/sbin/init"
 	disk=$(slot_disk exec_missing "$WORK/noinit-rootfs" "$B/keys/slot.key")
-	boot_fatal exec_missing "$disk" "" "verity-check: /sbin/init is not on the verified root"
+	boot_fatal exec_missing "$disk" "" "check-exec: /sbin/init is not on the verified root"
 }

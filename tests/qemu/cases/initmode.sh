@@ -34,13 +34,13 @@ CASES+=(initmode_refuses_plain_root)
 # 1. verity = required (from the root's /usr/lib/hardinit/policy.conf): a root that is
 # not dm-verity is refused.
 case_initmode_refuses_plain_root() {
-	initmode_fatal initmode_refuses_plain_root required ro 'root: / is not a dm-verity device \(verity is required\)'
+	initmode_fatal initmode_refuses_plain_root required ro 'check-root: / is not a dm-verity device \(verity is required\)'
 }
 
 CASES+=(initmode_refuses_rw_root)
 # 1. root_ro = require: a root the initramfs mounted read-write is refused.
 case_initmode_refuses_rw_root() {
-	initmode_fatal initmode_refuses_rw_root required rw 'root: / is mounted read-write'
+	initmode_fatal initmode_refuses_rw_root required rw 'check-root: / is mounted read-write'
 }
 
 # initmode_ready NAME RO: the optional disk boots to the ready line and SSH; prints

@@ -256,3 +256,27 @@ case_state_mount_flags() {
 	# (off in Debian's kernel), so "off" is the absence of "=on".
 	! grep -qE 'userxattr|index=on|metacopy=on|xino=(on|auto)' <<<"$out" || { REASON="an overlay option is on"; return 1; }
 }
+
+CASES+=(state_exec_link_into_etc)
+# 5. The verified root's /sbin/init is a link to /etc/init-real (as Debian's
+#    /etc/alternatives links are), and the data partition plants its own /etc/init-real in
+#    /etc's upper dir: hardinit resolves the link before the overlays exist, refuses a
+#    program that resolves into writable state (FATAL check-exec), and never runs the
+#    planted one. (Before, it read the verified file and then executed the path.)
+case_state_exec_link_into_etc() {
+	local rootfs dir disk
+	rootfs=$(variant_rootfs exec_link)
+	cp "$rootfs/bin/busybox" "$rootfs/etc/init-real"
+	ln -sfn /etc/init-real "$rootfs/sbin/init"
+	dir=$WORK/exec-link-data
+	rm -rf "$dir"
+	mkdir -p "$dir/.eflow/overlays/etc/upper"
+	printf '#!/bin/sh\necho HARDINIT-PWNED >/dev/kmsg\nexec /bin/busybox init\n' >"$dir/.eflow/overlays/etc/upper/init-real"
+	chmod 0755 "$dir/.eflow/overlays/etc/upper/init-real"
+	disk=$(disk_variant state_exec_link_into_etc)
+	write_slot_image "$disk" 5 "$(slot_image exec_link "$rootfs")"
+	replace_partition "$disk" "$DATA_PART" "$(hostile_data_image exec-link "$dir")"
+	boot_fatal state_exec_link_into_etc "$disk" "" \
+		"check-exec: /sbin/init resolves to /etc/init-real, which is writable state, not the verified root" || return 1
+	expect_no_console state_exec_link_into_etc 'HARDINIT-PWNED' || { REASON="the planted program ran"; return 1; }
+}
