@@ -101,6 +101,16 @@ int firewall_plan_build(const struct firewall_settings *s, bool cmdline_vsock, s
 	return 0;
 }
 
+bool firewall_settings_want_vsock(const struct firewall_settings *s, bool cmdline_vsock)
+{
+	bool vsock = cmdline_vsock;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->keys[i], "ssh") == 0 && !cmdline_vsock)
+			vsock = strcmp(s->values[i], "vsock") == 0;
+	return vsock;
+}
+
 const char firewall_deny_all[] =
 	"# hardinit fallback: the configured ruleset could not be loaded.\n"
 	"add table inet hardinit\n"

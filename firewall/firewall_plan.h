@@ -33,6 +33,11 @@ struct firewall_plan {
 int firewall_plan_build(const struct firewall_settings *s, bool cmdline_vsock, struct firewall_plan *ret,
 			struct fault *f);
 
+/* Whether management is over vsock: hardinit.ssh=vsock on the command line, or an
+ * `ssh = vsock` in the settings even when another key there is bad (the vsock modules
+ * must still be loaded before modules are locked, or the appliance is unreachable). */
+bool firewall_settings_want_vsock(const struct firewall_settings *s, bool cmdline_vsock);
+
 /* Renders the ruleset. Returns a malloc'd text, or NULL when out of memory. */
 char *firewall_plan_render(const struct firewall_plan *plan);
 

@@ -184,6 +184,9 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 		plan_root_steps(p, ret);
 	else
 		plan_slot_steps(p, ret);
+	/* Before any state is mounted: in init= mode the keys are read from the root, and
+	 * /etc is about to be overlaid from the data partition. */
+	plan_add(ret, STEP_HANDOFF);
 	s = plan_add_modules(ret, "load-modules:state");
 	module_list_add(&s->modules, "overlay");
 	for (size_t i = 0; i < p->extra_modules.n; i++)
@@ -195,14 +198,13 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	module_list_add(&s->modules, "nf_tables");
 	module_list_add(&s->modules, "nft_ct");
 	module_list_add(&s->modules, "nft_limit");
-	if (ret->firewall_ok && ret->firewall.ssh == SSH_VSOCK) {
+	if (firewall_settings_want_vsock(&p->firewall, c->ssh_vsock)) {
 		module_list_add(&s->modules, "vsock");
 		module_list_add(&s->modules, "vmw_vsock_virtio_transport");
 	}
 	plan_add(ret, STEP_LOAD_FIREWALL);
 	/* After the last module: sysctls, the lockdown LSM, then the module lock. */
 	plan_add(ret, STEP_LOCKDOWN);
-	plan_add(ret, STEP_HANDOFF);
 	plan_add(ret, STEP_MOVE_LOGS);
 	if (mode == BOOT_MODE_INITRAMFS)
 		plan_add(ret, STEP_SWITCH_ROOT);
@@ -384,7 +386,8 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 			plan->lockdown.deny_compat_abis ? "ENOSYS for every syscall" : "the same EPERM list");
 		break;
 	case STEP_HANDOFF:
-		fprintf(out, " /run/hardinit/state and /run/hardinit/keys for hardinitctl");
+		fprintf(out, " /run/hardinit/state and /run/hardinit/keys (from %s%s, before the state is mounted) for hardinitctl",
+			plan->keys_dir, plan->mode == BOOT_MODE_INIT ? " on the root" : " in the initramfs");
 		break;
 	case STEP_MOVE_LOGS:
 		fprintf(out, " %s -> %s", LOGS_EARLY, plan_logs_target(plan));

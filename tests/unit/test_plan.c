@@ -171,6 +171,54 @@ Test(plan, state_steps_order)
 	cr_assert_lt(at[STEP_WRITE_RECORD], at[STEP_EXEC]);
 }
 
+/* The trusted keys are handed to hardinitctl before any state is mounted: in init=
+ * mode they are read from the root's /etc, which the data partition overlays next. */
+Test(plan, keys_handed_off_before_state)
+{
+	for (int mode = BOOT_MODE_INITRAMFS; mode <= BOOT_MODE_INIT; mode++) {
+		struct boot_plan plan;
+		size_t handoff = SIZE_MAX, data = SIZE_MAX;
+
+		build("", "", (enum boot_mode)mode, &plan);
+		for (size_t i = 0; i < plan.n_steps; i++) {
+			if (plan.steps[i].kind == STEP_HANDOFF)
+				handoff = i;
+			if (plan.steps[i].kind == STEP_MOUNT_DATA)
+				data = i;
+		}
+		cr_assert_neq(handoff, SIZE_MAX);
+		cr_assert_neq(data, SIZE_MAX);
+		cr_assert_lt(handoff, data, "mode %d", mode);
+	}
+}
+
+/* True if some load-modules step of the plan loads module. */
+static bool plan_loads(const struct boot_plan *plan, const char *module)
+{
+	for (size_t i = 0; i < plan->n_steps; i++)
+		for (size_t m = 0; plan->steps[i].kind == STEP_LOAD_MODULES && m < plan->steps[i].modules.n; m++)
+			if (strcmp(plan->steps[i].modules.names[m], module) == 0)
+				return true;
+	return false;
+}
+
+/* Management over vsock stays possible when the [firewall] section is broken (the
+ * deny-all fallback loads): the vsock modules are loaded before modules are locked,
+ * whether the command line or the broken section itself asks for vsock. */
+Test(plan, vsock_survives_a_broken_firewall)
+{
+	struct boot_plan plan;
+
+	build("[firewall]\ntcp_ports = 80 x\n", "hardinit.ssh=vsock", BOOT_MODE_INITRAMFS, &plan);
+	cr_assert_not(plan.firewall_ok);
+	cr_assert(plan_loads(&plan, "vmw_vsock_virtio_transport"));
+	build("[firewall]\nssh = vsock\nforward = maybe\n", "", BOOT_MODE_INIT, &plan);
+	cr_assert_not(plan.firewall_ok);
+	cr_assert(plan_loads(&plan, "vsock"));
+	build("[firewall]\nssh = tcp\nforward = maybe\n", "", BOOT_MODE_INITRAMFS, &plan);
+	cr_assert_not(plan_loads(&plan, "vsock"));
+}
+
 /* The step of a plan with this kind (the first one). */
 static const struct boot_step *step_of(const struct boot_plan *plan, enum step_kind kind)
 {

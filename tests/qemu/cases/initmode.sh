@@ -88,3 +88,25 @@ case_initmode_remounts_rw_root() {
 	initmode_ready initmode_remounts_rw_root rw || return 1
 	expect_console initmode_remounts_rw_root 'hardinit: / remounted read-only' || { REASON="no remount line"; return 1; }
 }
+
+CASES+=(initmode_keys_not_from_state)
+# The keys hardinitctl trusts come from the root, never from the data partition: a
+# public key planted in /etc's upper dir (/etc/hardinit/keys/planted.pem) is not among
+# the keys hardinit hands to hardinitctl, though /etc shows it once overlaid.
+case_initmode_keys_not_from_state() {
+	local name=initmode_keys_not_from_state dir disk out
+	dir=$WORK/$name-data
+	rm -rf "$dir"
+	mkdir -p "$dir/.eflow/overlays/etc/upper/hardinit/keys"
+	cp "$B/keys/other.pem" "$dir/.eflow/overlays/etc/upper/hardinit/keys/planted.pem"
+	disk=$(initmode_disk "$name" optional)
+	replace_partition "$disk" 8 "$(hostile_data_image "$name" "$dir")"
+	qemu_boot "$name" "$disk" "$IMAGES/debian-initrd.img" "$INITMODE_CMDLINE ro" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$INITMODE_READY" 200 || { REASON="no ready line"; return 1; }
+	guest_ssh_wait 120 || { REASON="no SSH"; return 1; }
+	out=$(guest_ssh 'ls /etc/hardinit/keys; echo ---; ls /run/hardinit/keys' 2>&1) || { REASON="SSH command failed: $out"; return 1; }
+	printf '%s\n' "$out" | sed 's/^/     guest: /'
+	grep -qx 'planted.pem' <<<"$(sed -n '1,/^---$/p' <<<"$out")" || { REASON="the planted key is not in /etc (test setup)"; return 1; }
+	! sed -n '/^---$/,$p' <<<"$out" | grep -q 'planted.pem' || { REASON="the planted key was handed to hardinitctl"; return 1; }
+	console_check_clean "$name" || { REASON="shell prompt, panic or oops on the console"; return 1; }
+}
