@@ -7,6 +7,8 @@
 
 #include "common/program.h"
 
+char *const program_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';

@@ -19,6 +19,9 @@ struct program {
 
 #define PROGRAM_NONE ((struct program){ .fd = -1, .interp_fd = -1 })
 
+/* The environment PID 1 gives the service tree and the health check. */
+extern char *const program_env[];
+
 /* Parses the "#!" line at the start of a file's first n bytes into the interpreter's
  * path and its optional single argument (the rest of the line, trimmed, as the kernel
  * takes it). Returns 1 for a script, 0 for none (no "#!"), -EINVAL for a "#!" line

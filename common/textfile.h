@@ -7,4 +7,8 @@
  * what does not fit size - 1 bytes is cut off. Returns 0 or -errno. */
 int textfile_read(const char *path, char *buf, size_t size);
 
+/* Writes value to a small kernel file (/proc/sys, securityfs) in one write(2).
+ * Returns 0 or -errno. */
+int textfile_write(const char *path, const char *value);
+
 #endif

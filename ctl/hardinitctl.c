@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "common/decimal.h"
 #include "init/record.h"
 #include "slots/slot_apply.h"
 #include "verity/footer_sig.h"
@@ -53,6 +54,7 @@ static int fail(const char *fmt, ...)
 static int read_state(struct boot_state_file *st)
 {
 	char line[256];
+	uint64_t number;
 	FILE *in = fopen(STATE_FILE, "re");
 
 	memset(st, 0, sizeof(*st));
@@ -68,12 +70,12 @@ static int read_state(struct boot_state_file *st)
 			st->slot = v[0];
 		else if (!strcmp(line, "partition_a") || !strcmp(line, "partition_b"))
 			snprintf(st->partition[line[10] - 'a'], sizeof(st->partition[0]), "%s", v);
-		else if (!strcmp(line, "version"))
-			st->version = strtoull(v, NULL, 10);
+		else if (!strcmp(line, "version") && decimal_parse(v, 0, UINT64_MAX, &number) == 0)
+			st->version = number;
 		else if (!strcmp(line, "boot_tries"))
-			st->boot_tries = (unsigned)strtoul(v, NULL, 10);
-		else if (!strcmp(line, "min_version"))
-			st->min_version = strtoull(v, NULL, 10);
+			(void)decimal_parse_unsigned(v, 1, 15, &st->boot_tries); /* else the default stays */
+		else if (!strcmp(line, "min_version") && decimal_parse(v, 0, UINT64_MAX, &number) == 0)
+			st->min_version = number;
 	}
 	fclose(in);
 	return st->slot == 'a' || st->slot == 'b' ? 0 : -EBADMSG;

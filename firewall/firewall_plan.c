@@ -14,22 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/decimal.h"
 #include "firewall/firewall_plan.h"
-
-/* Strict decimal in [min, max]. Returns 0 or -EINVAL. */
-static int parse_number(const char *s, unsigned min, unsigned max, unsigned *ret)
-{
-	char *end;
-	unsigned long v;
-
-	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 9)
-		return -EINVAL;
-	v = strtoul(s, &end, 10);
-	if (v < min || v > max)
-		return -EINVAL;
-	*ret = (unsigned)v;
-	return 0;
-}
 
 /* Parses a space-separated port list; no port twice, never 22 (SSH has its own rule). */
 static int parse_ports(const char *value, uint16_t *ports, size_t *n, struct fault *f, const char *key)
@@ -41,7 +27,7 @@ static int parse_ports(const char *value, uint16_t *ports, size_t *n, struct fau
 	*n = 0;
 	for (char *w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
 		unsigned port;
-		if (parse_number(w, 1, 65535, &port) < 0)
+		if (decimal_parse_unsigned(w, 1, 65535, &port) < 0)
 			return fault_set(f, EINVAL, "[firewall] %s: '%s' is not a port (1..65535)", key, w);
 		if (port == 22 && strcmp(key, "tcp_ports") == 0)
 			return fault_set(f, EINVAL, "[firewall] %s: 22 is SSH's, set by ssh =", key);
@@ -82,13 +68,13 @@ int firewall_plan_build(const struct firewall_settings *s, bool cmdline_vsock, s
 				return fault_set(f, EINVAL, "[firewall] forward: expected drop | accept, got '%s'", v);
 			ret->forward_accept = strcmp(v, "accept") == 0;
 		} else if (strcmp(k, "ssh_max_new") == 0) {
-			if (parse_number(v, 1, FIREWALL_SLOTS_MAX, &ret->ssh_max_new) < 0)
+			if (decimal_parse_unsigned(v, 1, FIREWALL_SLOTS_MAX, &ret->ssh_max_new) < 0)
 				return fault_set(f, EINVAL, "[firewall] ssh_max_new: expected 1..%d, got '%s'", FIREWALL_SLOTS_MAX, v);
 		} else if (strcmp(k, "ssh_window_s") == 0 || strcmp(k, "ssh_ban_s") == 0) {
-			if (parse_number(v, 1, 3600, k[4] == 'w' ? &ret->ssh_window_s : &ret->ssh_ban_s) < 0)
+			if (decimal_parse_unsigned(v, 1, 3600, k[4] == 'w' ? &ret->ssh_window_s : &ret->ssh_ban_s) < 0)
 				return fault_set(f, EINVAL, "[firewall] %s: expected 1..3600, got '%s'", k, v);
 		} else if (strcmp(k, "tracked_sources") == 0) {
-			if (parse_number(v, 16, 1048576, &ret->tracked) < 0)
+			if (decimal_parse_unsigned(v, 16, 1048576, &ret->tracked) < 0)
 				return fault_set(f, EINVAL, "[firewall] tracked_sources: expected 16..1048576, got '%s'", v);
 		} else {
 			return fault_set(f, EINVAL, "[firewall] %s: unknown key", k);

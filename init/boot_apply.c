@@ -384,7 +384,6 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 {
 	struct boot_plan *plan = st->plan;
 	char *const argv[] = { plan->exec, NULL };
-	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
 	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN];
 	char version[24] = "none";
 	int r;
@@ -411,7 +410,7 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 		plan->supervisor.health_program = st->health;
 		supervise_run(&plan->supervisor);
 	}
-	r = program_exec(&st->exec, argv, envp);
+	r = program_exec(&st->exec, argv, program_env);
 	return fault_set(f, r, "unable to execute %s: %s", argv[0], strerror(-r));
 }
 

@@ -1,7 +1,6 @@
 /* hardinit: PID 1 of a hardened appliance. As PID 1 it boots the verified root
  * (DESIGN.md section 1); on a dev host it prints the boot plan for given inputs. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,19 +32,6 @@ static enum boot_mode detect_mode(void)
 	if (statfs("/", &sf) < 0)
 		return BOOT_MODE_INITRAMFS; /* the stricter mode: it trusts no mounted root */
 	return plan_mode_from_fstype((unsigned long)sf.f_type);
-}
-
-/* Writes a sysctl through /proc/sys. Returns 0 or -errno. */
-static int sysctl_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n < 0 ? -errno : 0;
 }
 
 /* Reads the command line and the policy into a plan. Returns 0, or -errno with the
@@ -104,14 +90,14 @@ static void __attribute__((noreturn)) boot(const struct timespec *start)
 	st.exec = st.health = PROGRAM_NONE;
 	if ((r = mounts_apply_table(mounts_early, mounts_early_count, &f)) < 0)
 		failure_act(FAILURE_REBOOT, "early", f.text);
-	(void)sysctl_write("/proc/sys/kernel/printk_devkmsg", "on"); /* else our lines may be dropped */
+	(void)textfile_write("/proc/sys/kernel/printk_devkmsg", "on"); /* else our lines may be dropped */
 	if (log_open_kmsg() < 0)
 		log_warning("unable to open /dev/kmsg, continuing on the console");
 	clearenv();
-	(void)sysctl_write("/proc/sys/fs/protected_symlinks", "1");
-	(void)sysctl_write("/proc/sys/fs/protected_hardlinks", "1");
-	(void)sysctl_write("/proc/sys/fs/protected_fifos", "2");
-	(void)sysctl_write("/proc/sys/fs/protected_regular", "2");
+	(void)textfile_write("/proc/sys/fs/protected_symlinks", "1");
+	(void)textfile_write("/proc/sys/fs/protected_hardlinks", "1");
+	(void)textfile_write("/proc/sys/fs/protected_fifos", "2");
+	(void)textfile_write("/proc/sys/fs/protected_regular", "2");
 	log_info("hardinit %s starting (%s mode)", HARDINIT_VERSION, mode == BOOT_MODE_INIT ? "init=" : "initramfs");
 
 	if ((r = textfile_read("/proc/cmdline", cmdline_text, sizeof(cmdline_text))) < 0)

@@ -50,6 +50,7 @@
 #include <ini.h>
 
 #include "common/hex.h"
+#include "common/decimal.h"
 #include "init/policy.h"
 
 static const char *const failure_action_names[FAILURE_ACTION_COUNT] = { "reboot", "poweroff", "halt" };
@@ -228,14 +229,8 @@ static int parse_enum(const char *const *names, int n, const char *value, int *r
 /* Parses a decimal number in min..max. Returns 0 or -EINVAL. */
 static int parse_range(const char *value, unsigned long min, unsigned long max, unsigned *ret, struct fault *f)
 {
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(value, &end, 10);
-	if (errno || end == value || *end || value[0] == '-' || n < min || n > max)
+	if (decimal_parse_unsigned(value, (unsigned)min, (unsigned)max, ret) < 0)
 		return fault_set(f, EINVAL, "expected %lu..%lu, got '%s'", min, max, value);
-	*ret = (unsigned)n;
 	return 0;
 }
 
@@ -291,12 +286,8 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 					 value, POLICY_LABEL_MAX);
 		strcpy(key[6] == 'a' ? p->label_a : p->label_b, value);
 	} else if (IS("slots", "boot_tries") || IS("slots", "min_version")) {
-		char *end;
-		unsigned long long number;
-		errno = 0;
-		number = strtoull(value, &end, 10);
-		if (errno || end == value || *end || value[0] == '-' ||
-		    (key[0] == 'b' && (number < 1 || number > 15)))
+		uint64_t number;
+		if (decimal_parse(value, key[0] == 'b' ? 1 : 0, key[0] == 'b' ? 15 : UINT64_MAX, &number) < 0)
 			return fault_set(f, EINVAL, "expected %s, got '%s'", key[0] == 'b' ? "1..15" : "a version number", value);
 		if (key[0] == 'b')
 			p->boot_tries = (unsigned)number;

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -8,6 +7,7 @@
 #include <seccomp.h>
 
 #include "common/log.h"
+#include "common/textfile.h"
 #include "lockdown/lockdown_apply.h"
 
 /* Writes value to a /proc/sys or securityfs file and, for sysctls, reads it back.
@@ -15,24 +15,12 @@
 static int write_setting(const char *path, const char *value, bool read_back)
 {
 	char got[128] = "";
-	ssize_t n;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r = textfile_write(path, value);
 
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	if (n < 0)
-		return -errno;
-	if (!read_back)
-		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	n = read(fd, got, sizeof(got) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	got[n] = '\0';
+	if (r < 0 || !read_back)
+		return r;
+	if ((r = textfile_read(path, got, sizeof(got))) < 0)
+		return r;
 	got[strcspn(got, "\n")] = '\0';
 	return strcmp(got, value) == 0 ? 0 : -EIO;
 }

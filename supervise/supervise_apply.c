@@ -33,7 +33,6 @@ static uint64_t now_ms(void)
 static pid_t start(const struct program *program, const char *path)
 {
 	char *const argv[] = { (char *)path, NULL };
-	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=linux", NULL };
 	sigset_t none;
 	pid_t pid = fork();
 
@@ -52,7 +51,7 @@ static pid_t start(const struct program *program, const char *path)
 		if (fd > 2)
 			close(fd);
 	}
-	(void)program_exec(program, argv, envp);
+	(void)program_exec(program, argv, program_env);
 	_exit(127);
 }
 

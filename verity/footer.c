@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/hex.h"
+#include "common/decimal.h"
 #include "verity/footer.h"
 
 enum footer_key {
@@ -15,23 +16,6 @@ static const char *const key_names[FOOTER_KEY_COUNT] = {
 	"format", "version", "fstype", "data_size", "hash_offset", "hash_algorithm",
 	"data_block_size", "hash_block_size", "salt", "root_hash", "signature",
 };
-
-/* Strict decimal: digits only, no sign, no leading zeros but "0", fits 64 bits.
- * Returns 0 or -EBADMSG. */
-static int parse_u64(const char *s, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	if (!*s || strlen(s) > 20 || (s[0] == '0' && s[1]))
-		return -EBADMSG;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -EBADMSG;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*ret = v;
-	return 0;
-}
 
 static bool is_block_size(uint64_t v)
 {
@@ -88,7 +72,7 @@ static int footer_set(struct slot_footer *ft, enum footer_key key, const char *v
 		break;
 	}
 
-	if (parse_u64(value, &v) < 0)
+	if (decimal_parse(value, 0, UINT64_MAX, &v) < 0)
 		return fault_set(f, EBADMSG, "line %d: %s '%.24s' is not a decimal number", line, key_names[key], value);
 	switch (key) {
 	case KEY_FORMAT:
