@@ -8,7 +8,16 @@
 #include <stdint.h>
 
 #include "common/fault.h"
-#include "init/policy.h"
+
+/* The [firewall] section, kept as text: the firewall plan parses it, so that a bad
+ * value there fails closed (deny-all ruleset) instead of stopping the boot. */
+#define FIREWALL_KEYS_MAX 16
+struct firewall_settings {
+	char keys[FIREWALL_KEYS_MAX][32];
+	char values[FIREWALL_KEYS_MAX][256];
+	size_t n;
+	int line[FIREWALL_KEYS_MAX];
+};
 
 #define FIREWALL_PORTS_MAX 32
 #define FIREWALL_SLOTS_MAX 16

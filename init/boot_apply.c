@@ -384,7 +384,7 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 {
 	struct boot_plan *plan = st->plan;
 	char *const argv[] = { plan->exec, NULL };
-	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN];
+	char overlays[STATE_PATHS_MAX * STATE_PATH_LEN];
 	char version[24] = "none";
 	int r;
 

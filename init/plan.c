@@ -8,6 +8,8 @@
 #include "init/record.h"
 #include "verity/verity_plan.h"
 
+_Static_assert(BOOT_STEPS_MAX <= RECORD_STEPS_MAX, "a boot record holds every step of a plan");
+
 static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_LOAD_MODULES] = "load-modules",
 	[STEP_CHECK_ROOT] = "check-root",
@@ -170,7 +172,7 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	    !strcmp(p->data_label, p->label_b) || !strcmp(p->logs_label, p->label_a) ||
 	    !strcmp(p->logs_label, p->label_b))
 		return fault_set(f, EINVAL, "the data, logs and slot partitions need distinct labels");
-	if (state_plan_build(p, &ret->state, f) < 0 || lockdown_plan_build(&p->lockdown, &ret->lockdown, f) < 0 ||
+	if (state_plan_build(&p->overlays, &p->binds, &ret->state, f) < 0 || lockdown_plan_build(&p->lockdown, &ret->lockdown, f) < 0 ||
 	    plan_check_program(&ret->state, "exec", p->exec, f) < 0 ||
 	    plan_check_program(&ret->state, "health_check", p->health_check, f) < 0)
 		return -EINVAL;

@@ -186,9 +186,9 @@ static int parse_path_list(const char *value, struct path_list *ret, struct faul
 	strcpy(buf, value);
 	ret->n = 0;
 	for (char *w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
-		if (ret->n == POLICY_PATHS_MAX)
-			return fault_set(f, EINVAL, "more than %d paths", POLICY_PATHS_MAX);
-		if (!path_is_clean(w) || strlen(w) >= POLICY_PATH_LEN || strcmp(w, "/") == 0 ||
+		if (ret->n == STATE_PATHS_MAX)
+			return fault_set(f, EINVAL, "more than %d paths", STATE_PATHS_MAX);
+		if (!path_is_clean(w) || strlen(w) >= STATE_PATH_LEN || strcmp(w, "/") == 0 ||
 		    w[strlen(w) - 1] == '/')
 			return fault_set(f, EINVAL, "'%s' is not a clean absolute directory path", w);
 		if (path_is_reserved(w))

@@ -9,20 +9,18 @@
 
 #include "common/cmdline.h"
 #include "common/fault.h"
+#include "firewall/firewall_plan.h"
 #include "lockdown/lockdown_plan.h"
+#include "overlay/overlay_plan.h"
+#include "slots/slot_state.h"
+#include "verity/verity_plan.h"
 
 #define POLICY_LABEL_MAX 36      /* a GPT partition name holds 36 UTF-16 units */
 #define POLICY_MODULES_MAX 32
 #define POLICY_MODULE_NAME_MAX 56
 #define ROOT_HASH_MAX 64          /* sha512 */
-#define POLICY_PATHS_MAX 8
-#define POLICY_PATH_LEN 128
 
 enum failure_action { FAILURE_REBOOT, FAILURE_POWEROFF, FAILURE_HALT, FAILURE_ACTION_COUNT };
-enum slot_choice { SLOT_AUTO, SLOT_A, SLOT_B, SLOT_CHOICE_COUNT };
-/* Ordered from loosest to strictest: a larger value is a tightening. */
-enum verity_mode { VERITY_OFF, VERITY_OPTIONAL, VERITY_REQUIRED, VERITY_MODE_COUNT };
-enum corruption_action { CORRUPTION_RESTART, CORRUPTION_PANIC, CORRUPTION_EIO, CORRUPTION_ACTION_COUNT };
 enum cmdline_trust { CMDLINE_TIGHTEN, CMDLINE_TRUST, CMDLINE_TRUST_COUNT };
 /* exec: hardinit execs the service tree; supervise: it stays PID 1 (supervise/). */
 enum pid1_mode { PID1_EXEC, PID1_SUPERVISE, PID1_MODE_COUNT };
@@ -36,20 +34,6 @@ struct module_list {
 	size_t n;
 };
 
-struct path_list {
-	char paths[POLICY_PATHS_MAX][POLICY_PATH_LEN];
-	size_t n;
-};
-
-/* The [firewall] section, kept as text: the firewall plan parses it, so that a bad
- * value there fails closed (deny-all ruleset) instead of stopping the boot. */
-#define FIREWALL_KEYS_MAX 16
-struct firewall_settings {
-	char keys[FIREWALL_KEYS_MAX][32];
-	char values[FIREWALL_KEYS_MAX][256];
-	size_t n;
-	int line[FIREWALL_KEYS_MAX];
-};
 
 struct policy {
 	/* [boot] */

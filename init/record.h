@@ -5,10 +5,10 @@
 
 #include <stddef.h>
 
-#include "init/plan.h"
 
 #define RECORD_DIR "hardinit"
 #define RECORD_FILE "boots.jsonl"
+#define RECORD_STEPS_MAX 32       /* at least BOOT_STEPS_MAX (plan.c checks) */
 
 struct record_step {
 	const char *name;
@@ -32,7 +32,7 @@ struct boot_record {
 	unsigned quarantined;         /* entries moved aside on the data and logs partitions */
 	unsigned init_ms;
 	long peak_rss_kib;            /* hardinit's peak resident set when the record is written */
-	struct record_step steps[BOOT_STEPS_MAX];
+	struct record_step steps[RECORD_STEPS_MAX];
 	size_t n_steps;
 };
 

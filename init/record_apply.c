@@ -43,7 +43,7 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 {
 	const struct boot_plan *plan = st->plan;
 	struct boot_record rec = { 0 };
-	char overlays[POLICY_PATHS_MAX * POLICY_PATH_LEN];
+	char overlays[STATE_PATHS_MAX * STATE_PATH_LEN];
 	struct rusage ru;
 	char *line;
 	int dir = -1, fd = -1, r;
@@ -67,7 +67,7 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 	rec.quarantined = safedir_quarantined();
 	rec.init_ms = boot_elapsed_ms(st);
 	rec.peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
-	for (size_t i = 0; i < st->steps_done && i < BOOT_STEPS_MAX; i++) {
+	for (size_t i = 0; i < st->steps_done && i < RECORD_STEPS_MAX; i++) {
 		rec.steps[i].name = plan->steps[i].name;
 		rec.steps[i].ms = st->step_ms[i];
 		rec.n_steps++;

@@ -12,7 +12,7 @@
 #define AUDIT_EXPECT_MAX 40
 
 struct audit_expect {
-	char target[POLICY_PATH_LEN];
+	char target[STATE_PATH_LEN];
 	char options[64];       /* VFS options that must all be set, e.g. "ro" or "nosuid,nodev" */
 	char fstype[16];        /* "" for any */
 };

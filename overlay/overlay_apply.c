@@ -16,7 +16,7 @@ struct walk {
 	int data;          /* data_root */
 	int quarantine;    /* .eflow/quarantine */
 	int sysroot;
-	char mounted[2 * POLICY_PATHS_MAX + 1][PATH_MAX];
+	char mounted[2 * STATE_PATHS_MAX + 1][PATH_MAX];
 	size_t n_mounted;
 };
 

@@ -59,25 +59,26 @@ static void place(struct state_mount *m, const char *target, const struct state_
 	}
 }
 
-int state_plan_build(const struct policy *p, struct state_plan *ret, struct fault *f)
+int state_plan_build(const struct path_list *overlays, const struct path_list *binds, struct state_plan *ret,
+		     struct fault *f)
 {
 	memset(ret, 0, sizeof(*ret));
-	for (size_t i = 0; i < p->overlays.n; i++) {
-		for (size_t j = 0; j < p->overlays.n; j++)
-			if (i != j && path_below(p->overlays.paths[i], p->overlays.paths[j]))
-				return fault_set(f, EINVAL, "overlay %s is inside overlay %s", p->overlays.paths[i],
-						 p->overlays.paths[j]);
-		place(&ret->overlays[ret->n_overlays++], p->overlays.paths[i], ret);
+	for (size_t i = 0; i < overlays->n; i++) {
+		for (size_t j = 0; j < overlays->n; j++)
+			if (i != j && path_below(overlays->paths[i], overlays->paths[j]))
+				return fault_set(f, EINVAL, "overlay %s is inside overlay %s", overlays->paths[i],
+						 overlays->paths[j]);
+		place(&ret->overlays[ret->n_overlays++], overlays->paths[i], ret);
 		ret->overlays[ret->n_overlays - 1].in_overlay = -1;
 	}
-	for (size_t i = 0; i < p->binds.n; i++) {
-		for (size_t j = 0; j < p->overlays.n; j++)
-			if (strcmp(p->binds.paths[i], p->overlays.paths[j]) == 0)
-				return fault_set(f, EINVAL, "%s is both an overlay and a bind", p->binds.paths[i]);
-		for (size_t j = 0; j < p->binds.n; j++)
-			if (i != j && path_below(p->binds.paths[i], p->binds.paths[j]))
-				return fault_set(f, EINVAL, "bind %s is inside bind %s", p->binds.paths[i], p->binds.paths[j]);
-		place(&ret->binds[ret->n_binds++], p->binds.paths[i], ret);
+	for (size_t i = 0; i < binds->n; i++) {
+		for (size_t j = 0; j < overlays->n; j++)
+			if (strcmp(binds->paths[i], overlays->paths[j]) == 0)
+				return fault_set(f, EINVAL, "%s is both an overlay and a bind", binds->paths[i]);
+		for (size_t j = 0; j < binds->n; j++)
+			if (i != j && path_below(binds->paths[i], binds->paths[j]))
+				return fault_set(f, EINVAL, "bind %s is inside bind %s", binds->paths[i], binds->paths[j]);
+		place(&ret->binds[ret->n_binds++], binds->paths[i], ret);
 	}
 	place(&ret->eflow, EFLOW_TARGET, ret);
 	if (check_names_distinct(ret->overlays, ret->n_overlays, "overlay", f) < 0 ||

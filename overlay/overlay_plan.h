@@ -5,28 +5,37 @@
 #ifndef HARDINIT_OVERLAY_PLAN_H
 #define HARDINIT_OVERLAY_PLAN_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "common/fault.h"
-#include "init/policy.h"
+
+#define STATE_PATHS_MAX 8
+#define STATE_PATH_LEN 128
+
+/* Clean absolute directory paths (the policy's overlays or binds). */
+struct path_list {
+	char paths[STATE_PATHS_MAX][STATE_PATH_LEN];
+	size_t n;
+};
 
 #define OVERLAY_OPTIONS "index=off,metacopy=off,redirect_dir=nofollow,xino=off"
 #define EFLOW_DIR ".eflow"
 #define EFLOW_TARGET "/var/.eflow"
 
 struct state_mount {
-	char target[POLICY_PATH_LEN];   /* "/etc", "/var/lib/containerd" */
-	char name[POLICY_PATH_LEN];     /* "etc", "var-lib-containerd" */
+	char target[STATE_PATH_LEN];   /* "/etc", "/var/lib/containerd" */
+	char name[STATE_PATH_LEN];     /* "etc", "var-lib-containerd" */
 	int in_overlay;                 /* index of the overlay the target lies in, or -1 */
-	char relative[POLICY_PATH_LEN]; /* the target relative to that overlay: "lib/containerd" */
+	char relative[STATE_PATH_LEN]; /* the target relative to that overlay: "lib/containerd" */
 };
 
 struct state_plan {
-	struct state_mount overlays[POLICY_PATHS_MAX];
+	struct state_mount overlays[STATE_PATHS_MAX];
 	size_t n_overlays;
-	struct state_mount binds[POLICY_PATHS_MAX];
+	struct state_mount binds[STATE_PATHS_MAX];
 	size_t n_binds;
 	struct state_mount eflow;        /* EFLOW_TARGET, read-only */
 };
@@ -36,7 +45,8 @@ struct state_plan {
  * the .eflow view inside an overlay is placed in it (its directories are made in the
  * overlay's upper dir before the mount). Two overlays (or two binds) whose state
  * directories would have the same name are refused. Returns 0 or -EINVAL. */
-int state_plan_build(const struct policy *p, struct state_plan *ret, struct fault *f);
+int state_plan_build(const struct path_list *overlays, const struct path_list *binds, struct state_plan *ret,
+		     struct fault *f);
 
 /* True if path (absolute, clean) is, or lies below, a directory whose content does not
  * come from the verified root once the state is mounted: an overlay or bind target,

@@ -8,7 +8,10 @@
 #include <stdint.h>
 
 #include "common/fault.h"
-#include "init/policy.h"
+
+/* Who chooses the slot: hardinit from the GPT attributes (auto), or a bootloader
+ * that names it on the command line. */
+enum slot_choice { SLOT_AUTO, SLOT_A, SLOT_B, SLOT_CHOICE_COUNT };
 
 #define SLOT_PRIORITY_MAX 15
 #define SLOT_TRIES_MAX 15

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "common/fault.h"
-#include "init/policy.h"
+#include "verity/verity_plan.h"
 #include "verity/footer.h"
 
 /* Reads and parses the last FOOTER_SIZE bytes of device into block/ret.

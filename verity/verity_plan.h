@@ -8,8 +8,13 @@
 #include <stddef.h>
 
 #include "common/fault.h"
-#include "init/policy.h"
 #include "verity/footer.h"
+
+/* How much verity the policy asks for; ordered from loosest to strictest: a larger
+ * value is a tightening. */
+enum verity_mode { VERITY_OFF, VERITY_OPTIONAL, VERITY_REQUIRED, VERITY_MODE_COUNT };
+/* What dm-verity does when it finds a corrupted block. */
+enum corruption_action { CORRUPTION_RESTART, CORRUPTION_PANIC, CORRUPTION_EIO, CORRUPTION_ACTION_COUNT };
 
 enum root_trust {
 	ROOT_TRUST_PINNED,     /* roothash= on the command line */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "init/policy.h"
 #include "mounts/mounts_audit.h"
 
 struct audit_case {
@@ -35,7 +36,7 @@ ParameterizedTest(struct audit_case *c, audit, fixtures)
 	struct fault f = { "" };
 
 	policy_set_defaults(&p);
-	cr_assert_eq(state_plan_build(&p, &plan, &f), 0);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &plan, &f), 0);
 	mounts_audit_expect(&plan, &table);
 	cr_assert_eq(mounts_audit_file(c->fixture, &table, &f), c->result, "%s: %s", c->fixture, f.text);
 	cr_assert(strstr(f.text, c->reason), "%s: got '%s', want '%s'", c->fixture, f.text, c->reason);
@@ -50,7 +51,7 @@ Test(audit, unreadable)
 	struct fault f;
 
 	policy_set_defaults(&p);
-	state_plan_build(&p, &plan, &f);
+	state_plan_build(&p.overlays, &p.binds, &plan, &f);
 	mounts_audit_expect(&plan, &table);
 	cr_assert_lt(mounts_audit_file("fixtures/nonexistent", &table, &f), 0);
 }
@@ -67,7 +68,7 @@ Test(audit, binds_expected)
 	policy_set_defaults(&p);
 	strcpy(p.binds.paths[0], "/var/lib/containerd");
 	p.binds.n = 1;
-	cr_assert_eq(state_plan_build(&p, &plan, &f), 0);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &plan, &f), 0);
 	mounts_audit_expect(&plan, &table);
 	for (size_t i = 0; i < table.n; i++)
 		if (strcmp(table.entries[i].target, "/var/lib/containerd") == 0)

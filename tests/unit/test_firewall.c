@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "init/policy.h"
 #include "firewall/firewall_plan.h"
 #include "golden.h"
 

@@ -21,7 +21,7 @@ static void setup(void)
 {
 	policy_set_defaults(&p);
 	memset(&f, 0, sizeof(f));
-	cr_assert_eq(state_plan_build(&p, &state, &f), 0, "%s", f.text);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &state, &f), 0, "%s", f.text);
 }
 
 TestSuite(program, .init = setup);
@@ -43,7 +43,7 @@ Test(program, writable_paths)
 		cr_assert_not(state_plan_is_writable(&state, verified[i]), "%s", verified[i]);
 	strcpy(p.binds.paths[0], "/opt/data");
 	p.binds.n = 1;
-	cr_assert_eq(state_plan_build(&p, &state, &f), 0, "%s", f.text);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &state, &f), 0, "%s", f.text);
 	cr_assert(state_plan_is_writable(&state, "/opt/data/bin/x"));
 	cr_assert_not(state_plan_is_writable(&state, "/opt/svc"));
 }
@@ -55,15 +55,15 @@ Test(program, state_names_distinct)
 	strcpy(p.binds.paths[0], "/srv/a-b");
 	strcpy(p.binds.paths[1], "/srv-a/b");
 	p.binds.n = 2;
-	cr_assert_eq(state_plan_build(&p, &state, &f), -EINVAL);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &state, &f), -EINVAL);
 	cr_assert(strstr(f.text, "share the state directory"), "%s", f.text);
 	policy_set_defaults(&p);
 	strcpy(p.overlays.paths[0], "/opt/a-b");
 	strcpy(p.overlays.paths[1], "/opt-a/b");
 	p.overlays.n = 2;
-	cr_assert_eq(state_plan_build(&p, &state, &f), -EINVAL);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &state, &f), -EINVAL);
 	strcpy(p.overlays.paths[1], "/opt-b/a");
-	cr_assert_eq(state_plan_build(&p, &state, &f), 0, "%s", f.text);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &state, &f), 0, "%s", f.text);
 }
 
 /* An exec or health-check path in writable state is refused when the plan is made. */

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 
+#include "init/policy.h"
 #include "init/record.h"
 #include "mounts/ext4_plan.h"
 #include "overlay/overlay_plan.h"
@@ -23,7 +24,7 @@ TestSuite(state_plan, .init = setup);
 /* The default policy: four overlays named after their directories; .eflow shown in /var. */
 Test(state_plan, defaults)
 {
-	cr_assert_eq(state_plan_build(&p, &plan, &f), 0, "%s", f.text);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &plan, &f), 0, "%s", f.text);
 	cr_assert_eq(plan.n_overlays, 4);
 	cr_assert_str_eq(plan.overlays[0].target, "/etc");
 	cr_assert_str_eq(plan.overlays[0].name, "etc");
@@ -38,7 +39,7 @@ Test(state_plan, defaults)
 Test(state_plan, bind_inside_overlay)
 {
 	cr_assert_eq(policy_parse_text("[mounts]\nbinds = /var/lib/containerd /opt/store\n", "t", &p, &f), 0, "%s", f.text);
-	cr_assert_eq(state_plan_build(&p, &plan, &f), 0, "%s", f.text);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &plan, &f), 0, "%s", f.text);
 	cr_assert_eq(plan.n_binds, 2);
 	cr_assert_str_eq(plan.binds[0].name, "var-lib-containerd");
 	cr_assert_eq(plan.binds[0].in_overlay, 3);
@@ -50,16 +51,16 @@ Test(state_plan, bind_inside_overlay)
 Test(state_plan, refused_layouts)
 {
 	cr_assert_eq(policy_parse_text("[mounts]\noverlays = /var /var/lib\n", "t", &p, &f), 0);
-	cr_assert_eq(state_plan_build(&p, &plan, &f), -EINVAL);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &plan, &f), -EINVAL);
 	cr_assert(strstr(f.text, "overlay /var/lib is inside overlay /var"), "%s", f.text);
 
 	setup();
 	cr_assert_eq(policy_parse_text("[mounts]\nbinds = /srv /srv/a\n", "t", &p, &f), 0);
-	cr_assert_eq(state_plan_build(&p, &plan, &f), -EINVAL);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &plan, &f), -EINVAL);
 
 	setup();
 	cr_assert_eq(policy_parse_text("[mounts]\nbinds = /etc\n", "t", &p, &f), 0);
-	cr_assert_eq(state_plan_build(&p, &plan, &f), -EINVAL);
+	cr_assert_eq(state_plan_build(&p.overlays, &p.binds, &plan, &f), -EINVAL);
 	cr_assert(strstr(f.text, "both an overlay and a bind"));
 }
 
