@@ -55,7 +55,7 @@ static int apply_find_partitions(struct boot_state *st, struct fault *f)
 		r = plan_resolve_devices(st->plan, &devices, f);
 		if (r != -ENOENT || boot_elapsed_ms(st) >= deadline)
 			break;
-		if (slot_apply_repair_gpt() > 0)
+		if (slot_apply_repair_gpt(st->plan->label[0], st->plan->label[1]) > 0)
 			continue;
 		nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 	}

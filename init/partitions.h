@@ -20,8 +20,13 @@ struct device_list {
 	size_t n;
 };
 
+/* Returns 0 if the list has room for one more device, or -E2BIG: more than DEVICES_MAX
+ * partitions cannot be checked for a label on two of them, so none is ignored. */
+int devices_check_room(const struct device_list *list, struct fault *f);
+
 /* Parses a devices file: one device per line, `PATH partlabel=LABEL`; blank lines and
- * lines starting with '#' are skipped. Returns 0 or -EINVAL (f names the line). */
+ * lines starting with '#' are skipped. Returns 0, -EINVAL (f names the line), or
+ * -E2BIG for more than DEVICES_MAX devices. */
 int devices_parse_text(const char *text, struct device_list *ret, struct fault *f);
 
 /* Finds the one device labelled `label`. Returns its index; -ENOENT if none;
@@ -29,7 +34,8 @@ int devices_parse_text(const char *text, struct device_list *ret, struct fault *
 int devices_find_label(const struct device_list *list, const char *label, struct fault *f);
 
 /* Scans /sys/class/block for partitions and reads their GPT names with libblkid.
- * Returns the number found or -errno. (partitions_apply.c) */
+ * Returns the number found, -E2BIG if there are more than DEVICES_MAX partitions, or
+ * -errno. (partitions_apply.c) */
 int devices_scan(struct device_list *ret, struct fault *f);
 
 #endif

@@ -39,15 +39,21 @@ int devices_scan(struct device_list *ret, struct fault *f)
 	ret->n = 0;
 	if (!d)
 		return fault_set(f, errno, "unable to list /sys/class/block: %s", strerror(errno));
-	while ((e = readdir(d)) && ret->n < DEVICES_MAX) {
-		struct block_device *dev = &ret->devices[ret->n];
+	while ((e = readdir(d))) {
+		struct block_device *dev;
 		char attr[300];
+		int r;
 
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(attr, sizeof(attr), "/sys/class/block/%s/partition", e->d_name);
 		if (access(attr, F_OK) < 0)
 			continue;
+		if ((r = devices_check_room(ret, f)) < 0) {
+			closedir(d);
+			return r;
+		}
+		dev = &ret->devices[ret->n];
 		if (snprintf(dev->path, sizeof(dev->path), "/dev/%s", e->d_name) >= (int)sizeof(dev->path))
 			continue;
 		if (read_partlabel(dev->path, dev->partlabel, sizeof(dev->partlabel)) < 0)

@@ -4,9 +4,17 @@
 
 #include "init/partitions.h"
 
+int devices_check_room(const struct device_list *list, struct fault *f)
+{
+	if (list->n < DEVICES_MAX)
+		return 0;
+	return fault_set(f, E2BIG, "more than %d partitions: unable to check that each label is on one only",
+			 DEVICES_MAX);
+}
+
 int devices_parse_text(const char *text, struct device_list *ret, struct fault *f)
 {
-	int line = 0;
+	int line = 0, r;
 
 	ret->n = 0;
 	while (*text) {
@@ -25,8 +33,8 @@ int devices_parse_text(const char *text, struct device_list *ret, struct fault *
 			continue;
 		if (sscanf(buf, " %63s partlabel=%144s %c", path, label, &extra) != 2 || path[0] != '/')
 			return fault_set(f, EINVAL, "devices line %d: expected '/dev/NAME partlabel=LABEL'", line);
-		if (ret->n == DEVICES_MAX)
-			return fault_set(f, EINVAL, "more than %d devices", DEVICES_MAX);
+		if ((r = devices_check_room(ret, f)) < 0)
+			return r;
 		snprintf(ret->devices[ret->n].path, sizeof(ret->devices[0].path), "%s", path);
 		snprintf(ret->devices[ret->n].partlabel, sizeof(ret->devices[0].partlabel), "%s", label);
 		ret->n++;

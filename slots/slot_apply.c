@@ -13,6 +13,7 @@
 #include <libfdisk.h>
 
 #include "common/log.h"
+#include "slots/gpt_plan.h"
 #include "slots/slot_apply.h"
 
 int slot_apply_locate(const char *partition, char *disk, size_t size, int *ret_partno, struct fault *f)
@@ -118,10 +119,123 @@ static bool has_partitions(const char *name)
 	return found;
 }
 
-int slot_apply_repair_gpt(void)
+/* Reads len bytes at byte offset off. Returns 0 or -errno (-EIO on a short read). */
+static int read_at(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads the entry array of a header gpt_check_header accepted. Returns a malloc'ed
+ * buffer of h->entries_bytes (at least 1) bytes, or NULL. */
+static uint8_t *read_entries(int fd, const struct gpt_header *h, uint32_t sector_size)
+{
+	uint8_t *buf = malloc(h->entries_bytes ? h->entries_bytes : 1);
+
+	if (buf && read_at(fd, buf, h->entries_bytes, h->entries_lba * sector_size) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+/* Reads both GPT headers and entry arrays of `disk` and applies the repair rule
+ * (gpt_plan_repair_decide). Returns 0 with *d filled, or -errno if the disk could not
+ * be read. */
+static int decide_disk(const char *disk, const char *const labels[2], struct gpt_repair_decision *d)
+{
+	struct gpt_disk_view v = { .sector_size = 0 };
+	struct gpt_header h;
+	uint8_t *primary = NULL, *backup = NULL, *pentries = NULL, *bentries = NULL;
+	const char *why;
+	uint64_t bytes = 0;
+	int fd, ssz = 0, r = 0;
+
+	if ((fd = open(disk, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -errno;
+	if (ioctl(fd, BLKSSZGET, &ssz) < 0 || ioctl(fd, BLKGETSIZE64, &bytes) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (ssz < GPT_SECTOR_SIZE_MIN || ssz > GPT_SECTOR_SIZE_MAX || bytes / (unsigned)ssz < 4) {
+		r = -EMEDIUMTYPE;
+		goto out;
+	}
+	v.sector_size = (uint32_t)ssz;
+	v.last_lba = bytes / v.sector_size - 1;
+	if (!(primary = malloc(v.sector_size)) || !(backup = malloc(v.sector_size))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if ((r = read_at(fd, primary, v.sector_size, v.sector_size)) < 0 ||
+	    (r = read_at(fd, backup, v.sector_size, v.last_lba * v.sector_size)) < 0)
+		goto out;
+	v.primary = primary;
+	v.primary_len = v.backup_len = v.sector_size;
+	v.backup = backup;
+	/* The entry arrays where each header says they are (only a header that checks out
+	 * is trusted to say where). */
+	if (gpt_check_header(primary, v.sector_size, 1, v.last_lba, &h, &why) &&
+	    (pentries = read_entries(fd, &h, v.sector_size))) {
+		v.primary_entries = pentries;
+		v.primary_entries_len = h.entries_bytes;
+	}
+	if (gpt_check_header(backup, v.sector_size, v.last_lba, v.last_lba, &h, &why) &&
+	    (bentries = read_entries(fd, &h, v.sector_size))) {
+		v.backup_entries = bentries;
+		v.backup_entries_len = h.entries_bytes;
+	}
+	gpt_plan_repair_decide(&v, labels, d);
+out:
+	free(primary);
+	free(backup);
+	free(pentries);
+	free(bentries);
+	close(fd);
+	return r;
+}
+
+/* Rewrites the GPT of `disk` with libfdisk, which read it from the backup header (both
+ * headers and entry arrays, fresh CRCs), and has the kernel re-read it. Returns 0 or
+ * -errno. */
+static int rewrite_from_backup(const char *disk)
+{
+	struct fdisk_context *cxt = fdisk_new_context();
+	int fd, r;
+
+	if (!cxt)
+		return -ENOMEM;
+	if ((r = fdisk_assign_device(cxt, disk, 0)) == 0) {
+		if (!fdisk_is_labeltype(cxt, FDISK_DISKLABEL_GPT))
+			r = -EMEDIUMTYPE;
+		else if ((r = fdisk_write_disklabel(cxt)) == 0)
+			r = fdisk_deassign_device(cxt, 0); /* fsyncs and closes */
+	}
+	fdisk_unref_context(cxt);
+	if (r < 0)
+		return r;
+	if ((fd = open(disk, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (ioctl(fd, BLKRRPART) < 0)
+			log_warning("%s: unable to re-read the partition table: %s, continuing", disk, strerror(errno));
+		close(fd);
+	}
+	return 0;
+}
+
+int slot_apply_repair_gpt(const char *label_a, const char *label_b)
 {
 	static char tried[16][32];
 	static size_t n_tried;
+	const char *const labels[2] = { label_a, label_b };
 	DIR *d = opendir("/sys/class/block");
 	struct dirent *e;
 	int repaired = 0;
@@ -130,9 +244,9 @@ int slot_apply_repair_gpt(void)
 		return 0;
 	while ((e = readdir(d))) {
 		char attr[PATH_MAX], disk[PATH_MAX];
-		struct fdisk_context *cxt;
+		struct gpt_repair_decision dec;
 		bool seen = false;
-		int fd;
+		int r;
 
 		snprintf(attr, sizeof(attr), "/sys/class/block/%s/partition", e->d_name);
 		if (e->d_name[0] == '.' || !strncmp(e->d_name, "loop", 4) || !strncmp(e->d_name, "dm-", 3) ||
@@ -142,21 +256,23 @@ int slot_apply_repair_gpt(void)
 			seen |= strcmp(tried[i], e->d_name) == 0;
 		if (seen || n_tried == sizeof(tried) / sizeof(tried[0]))
 			continue;
-		snprintf(tried[n_tried++], sizeof(tried[0]), "%s", e->d_name);
 		snprintf(disk, sizeof(disk), "/dev/%s", e->d_name);
-		if (!(cxt = fdisk_new_context()))
+		if (decide_disk(disk, labels, &dec) < 0)
+			continue; /* not readable (yet): tried again at the next poll */
+		snprintf(tried[n_tried++], sizeof(tried[0]), "%s", e->d_name);
+		if (!dec.repair) {
+			if (dec.primary_why)
+				log_notice("%s: primary GPT header invalid (%s), %s: left alone", disk, dec.primary_why,
+					   dec.why_not);
 			continue;
-		if (fdisk_assign_device(cxt, disk, 0) == 0 && fdisk_is_labeltype(cxt, FDISK_DISKLABEL_GPT) &&
-		    fdisk_write_disklabel(cxt) == 0 && fdisk_deassign_device(cxt, 0) == 0) {
-			log_warning("%s: its primary GPT header was damaged; rewritten from the backup, continuing", disk);
-			if ((fd = open(disk, O_RDONLY | O_CLOEXEC)) >= 0) {
-				if (ioctl(fd, BLKRRPART) < 0)
-					log_warning("%s: unable to re-read the partition table: %s, continuing", disk, strerror(errno));
-				close(fd);
-			}
-			repaired++;
 		}
-		fdisk_unref_context(cxt);
+		if ((r = rewrite_from_backup(disk)) < 0) {
+			log_warning("unable to rewrite the GPT of %s from its backup: %s, continuing", disk, strerror(-r));
+			continue;
+		}
+		log_warning("%s: primary GPT header invalid (%s), backup valid and lists %s and %s: rewritten from the backup",
+			    disk, dec.primary_why, label_a, label_b);
+		repaired++;
 	}
 	closedir(d);
 	return repaired;

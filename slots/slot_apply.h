@@ -12,10 +12,13 @@ int slot_apply_locate(const char *partition, char *disk, size_t size, int *ret_p
 
 /* A disk whose primary GPT header is damaged (a torn write) shows no partitions: the
  * kernel does not fall back to the backup header unless booted with "gpt". For each
- * whole disk that has a GPT libfdisk can read (from the backup) but no partition in
- * sysfs, rewrites the label from what libfdisk read (both headers, fresh CRCs) and asks
- * the kernel to re-read it. Each disk is tried once. Returns the number repaired. */
-int slot_apply_repair_gpt(void);
+ * whole disk with no partition in sysfs, reads both GPT headers and entry arrays and
+ * rewrites the label from the backup (libfdisk: both headers, fresh CRCs), then has the
+ * kernel re-read it, only if gpt_plan_repair_decide says so: the primary is invalid,
+ * the backup valid and it lists both slot labels (label_a, label_b). No other disk is
+ * written. Each disk is decided once (a disk not readable yet is tried again).
+ * Returns the number repaired. */
+int slot_apply_repair_gpt(const char *label_a, const char *label_b);
 
 /* Reads the GPT attribute field of partition `partition` with libfdisk (which uses the
  * backup GPT header when the primary one is damaged). Returns 0 or -errno. */

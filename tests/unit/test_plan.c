@@ -354,6 +354,29 @@ Test(plan, devices_file_errors)
 	cr_assert_eq(devices_parse_text("/dev/vda5 partlabel=a extra\n", &d, &f), -EINVAL);
 }
 
+/* More devices than the list holds are refused, never truncated: a label on a 65th
+ * partition would otherwise go unseen (and with it a label on two partitions). */
+Test(plan, devices_over_limit_refused)
+{
+	static char text[(DEVICES_MAX + 1) * 40];
+	struct device_list d;
+	struct fault f;
+	size_t len = 0;
+
+	for (int i = 0; i < DEVICES_MAX; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "/dev/vdb%d partlabel=p%d\n", i + 1, i);
+	cr_assert_eq(devices_parse_text(text, &d, &f), 0, "%s", f.text);
+	cr_assert_eq(d.n, (size_t)DEVICES_MAX);
+	cr_assert_eq(devices_check_room(&d, &f), -E2BIG);
+	cr_assert(strstr(f.text, "more than 64 partitions"), "%s", f.text);
+
+	snprintf(text + len, sizeof(text) - len, "/dev/vda5 partlabel=rootfs-a\n");
+	cr_assert_eq(devices_parse_text(text, &d, &f), -E2BIG);
+	cr_assert(strstr(f.text, "more than 64 partitions"), "%s", f.text);
+	d.n = DEVICES_MAX - 1;
+	cr_assert_eq(devices_check_room(&d, &f), 0);
+}
+
 /* Init= mode: no slot steps and no switch root; the root check comes before the data
  * and logs partitions are looked for; /logs ends up at /logs. */
 Test(plan, init_mode_steps)

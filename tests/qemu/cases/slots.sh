@@ -178,6 +178,54 @@ case_slots_torn_gpt() {
 	! grep -qE 'invalid|Caution|differ' <<<"$out" || { REASON="the primary header was not repaired: $out"; return 1; }
 }
 
+CASES+=(slots_torn_gpt_other_disk)
+# Only the slots' disk is repaired: beside a disk whose primary GPT header is torn (so
+# the repair runs), a second disk with a torn primary whose backup lists other names is
+# left byte for byte as it was.
+case_slots_torn_gpt_other_disk() {
+	local disk other before after out
+	disk=$(disk_variant slots_torn_gpt_other_disk)
+	flip_byte "$disk" $((512 + 90))
+	other=$WORK/other-disk.img
+	rm -f "$other"
+	truncate -s 8M "$other"
+	sgdisk -n 1:2048:+2M -c 1:other-1 -n 2:0:+2M -c 2:other-2 "$other" >/dev/null || { REASON="sgdisk failed"; return 1; }
+	flip_byte "$other" $((512 + 90))
+	out=$(sgdisk -v "$other" 2>&1) || true
+	grep -q 'invalid main GPT header' <<<"$out" || { REASON="the other disk is not torn (test setup)"; return 1; }
+	before=$(dd if="$other" bs=512 skip=1 count=33 status=none | sha256sum)
+	local -a QEMU_EXTRA_ARGS=(-drive "file=$other,format=raw,if=virtio")
+	boot_slot slots_torn_gpt_other_disk "$disk" a || return 1
+	qemu_kill
+	after=$(dd if="$other" bs=512 skip=1 count=33 status=none | sha256sum)
+	[ "$before" = "$after" ] || { REASON="the other disk's primary GPT was written"; return 1; }
+	expect_console slots_torn_gpt_other_disk 'hardinit: /dev/vda: primary GPT header invalid \(header CRC mismatch\), backup valid and lists rootfs-a and rootfs-b: rewritten from the backup' \
+		|| { REASON="no repair line for vda"; return 1; }
+	expect_console slots_torn_gpt_other_disk 'hardinit: /dev/vdb: primary GPT header invalid \(header CRC mismatch\), the backup GPT does not list the slot partitions.*: left alone' \
+		|| { REASON="no left-alone line for vdb"; return 1; }
+	out=$(sgdisk -v "$other" 2>&1) || true
+	grep -q 'invalid main GPT header' <<<"$out" || { REASON="the other disk's GPT was repaired"; return 1; }
+}
+
+CASES+=(slots_too_many_partitions)
+# More partitions than hardinit checks (64) is a fault, not a silent truncation: a second
+# disk with 70 partitions stops the boot.
+case_slots_too_many_partitions() {
+	local disk other args=() i
+	disk=$(disk_variant slots_too_many_partitions)
+	other=$WORK/many-parts.img
+	rm -f "$other"
+	truncate -s 4M "$other"
+	for ((i = 1; i <= 70; i++)); do args+=(-n "$i:$((2048 + (i - 1) * 16)):+15"); done
+	sgdisk -a 1 "${args[@]}" "$other" >/dev/null || { REASON="sgdisk failed"; return 1; }
+	local -a QEMU_EXTRA_ARGS=(-drive "file=$other,format=raw,if=virtio")
+	qemu_boot slots_too_many_partitions "$disk" "$INITRD" "" 150 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_exit 120 || { REASON="the VM did not stop"; return 1; }
+	expect_console slots_too_many_partitions 'FATAL [a-z-]+: more than 64 partitions: unable to check that each label is on one only' \
+		|| { REASON="no FATAL line for 70 partitions"; return 1; }
+	expect_no_console slots_too_many_partitions 'hardinit: ready' || { REASON="it booted"; return 1; }
+}
+
 CASES+=(slots_min_version)
 # The init refuses a slot whose image version is below the policy's min_version, and
 # marks it unbootable.

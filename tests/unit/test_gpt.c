@@ -1,0 +1,437 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "slots/gpt_plan.h"
+
+/* GPT disk images built here, byte by byte from the UEFI layout (independently of
+ * gpt_plan.c, except its CRC, which is checked against the standard test vector). */
+
+static const char *const slot_labels[2] = { "rootfs-a", "rootfs-b" };
+
+struct disk {
+	uint8_t *img;
+	uint32_t ss;
+	uint64_t sectors;
+};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Recomputes the header CRC of the header in sector lba (over its header_size bytes,
+ * capped to the sector). */
+static void fix_header_crc(struct disk *d, uint64_t lba)
+{
+	uint8_t *h = d->img + lba * d->ss;
+	uint32_t size = get32(h + 12);
+
+	if (size > d->ss)
+		size = d->ss;
+	put32(h + 16, 0);
+	put32(h + 16, gpt_crc32(0, h, size));
+}
+
+static void write_header(struct disk *d, uint64_t lba, uint64_t alt, uint64_t entries_lba, uint32_t entries_crc)
+{
+	uint8_t *h = d->img + lba * d->ss;
+	uint64_t entry_sectors = 128 * 128 / d->ss;
+
+	memcpy(h, "EFI PART", 8);
+	put32(h + 8, 0x00010000);
+	put32(h + 12, 92);
+	put64(h + 24, lba);
+	put64(h + 32, alt);
+	put64(h + 40, 2 + entry_sectors);
+	put64(h + 48, d->sectors - 2 - entry_sectors);
+	memset(h + 56, 0x5a, 16);         /* disk GUID */
+	put64(h + 72, entries_lba);
+	put32(h + 80, 128);
+	put32(h + 84, 128);
+	put32(h + 88, entries_crc);
+	fix_header_crc(d, lba);
+}
+
+/* A disk of `sectors` sectors of ss bytes with a GPT of 128 entries; entry i is named
+ * names[i] (ASCII), n of them. */
+static struct disk make_disk(uint32_t ss, uint64_t sectors, const char *const *names, size_t n)
+{
+	struct disk d = { calloc(sectors, ss), ss, sectors };
+	uint8_t entries[128 * 128] = { 0 };
+	uint64_t last = sectors - 1, entry_sectors = sizeof(entries) / ss;
+	uint32_t crc;
+
+	cr_assert_not_null(d.img);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *e = entries + i * 128;
+		memset(e, 0xaf, 16);          /* type GUID */
+		memset(e + 16, (int)i + 1, 16); /* unique GUID */
+		put64(e + 32, 40 + i);
+		put64(e + 40, 40 + i);
+		for (size_t k = 0; names[i][k]; k++)
+			e[56 + 2 * k] = (uint8_t)names[i][k];
+	}
+	crc = gpt_crc32(0, entries, sizeof(entries));
+	memcpy(d.img + 2 * ss, entries, sizeof(entries));
+	memcpy(d.img + (last - entry_sectors) * ss, entries, sizeof(entries));
+	write_header(&d, 1, last, 2, crc);
+	write_header(&d, last, 1, last - entry_sectors, crc);
+	return d;
+}
+
+static struct disk slot_disk(void)
+{
+	static const char *const names[] = { "efi", "rootfs-a", "rootfs-b", "data", "logs" };
+	return make_disk(512, 256, names, 5);
+}
+
+/* What hardinit's apply side reads from a disk: each buffer copied to its own
+ * allocation of the exact length (so that ASan sees any read past it). */
+struct view {
+	struct gpt_disk_view v;
+	uint8_t *bufs[4];
+};
+
+static uint8_t *copy(const uint8_t *p, size_t n)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	cr_assert_not_null(b);
+	memcpy(b, p, n);
+	return b;
+}
+
+static void view_read(const struct disk *d, struct view *w)
+{
+	struct gpt_header h;
+	const char *why;
+	uint64_t last = d->sectors - 1;
+
+	memset(w, 0, sizeof(*w));
+	w->v.sector_size = d->ss;
+	w->v.last_lba = last;
+	w->v.primary = w->bufs[0] = copy(d->img + d->ss, d->ss);
+	w->v.primary_len = d->ss;
+	w->v.backup = w->bufs[1] = copy(d->img + last * d->ss, d->ss);
+	w->v.backup_len = d->ss;
+	if (gpt_check_header(w->v.primary, d->ss, 1, last, &h, &why)) {
+		w->v.primary_entries = w->bufs[2] = copy(d->img + h.entries_lba * d->ss, h.entries_bytes);
+		w->v.primary_entries_len = h.entries_bytes;
+	}
+	if (gpt_check_header(w->v.backup, d->ss, last, last, &h, &why)) {
+		w->v.backup_entries = w->bufs[3] = copy(d->img + h.entries_lba * d->ss, h.entries_bytes);
+		w->v.backup_entries_len = h.entries_bytes;
+	}
+}
+
+static void view_free(struct view *w)
+{
+	for (int i = 0; i < 4; i++)
+		free(w->bufs[i]);
+}
+
+static struct gpt_repair_decision decide(const struct disk *d, const char *const labels[2])
+{
+	struct gpt_repair_decision dec;
+	struct view w;
+
+	view_read(d, &w);
+	cr_assert_eq(gpt_plan_repair_decide(&w.v, labels, &dec), dec.repair);
+	view_free(&w);
+	return dec;
+}
+
+/* A torn write of the primary header: one byte of it changed (the QEMU case flips
+ * byte 90, inside the entries CRC field). */
+static void tear_primary(struct disk *d)
+{
+	d->img[d->ss + 90] ^= 0xff;
+}
+
+Test(gpt, crc32_test_vector)
+{
+	cr_assert_eq(gpt_crc32(0, (const uint8_t *)"123456789", 9), 0xCBF43926u);
+	cr_assert_eq(gpt_crc32(gpt_crc32(0, (const uint8_t *)"1234", 4), (const uint8_t *)"56789", 5), 0xCBF43926u);
+	cr_assert_eq(gpt_crc32(0, NULL, 0), 0u);
+}
+
+Test(gpt, valid_primary_no_repair)
+{
+	struct disk d = slot_disk();
+	struct gpt_repair_decision dec = decide(&d, slot_labels);
+
+	cr_assert_not(dec.repair);
+	cr_assert_null(dec.primary_why);
+	cr_assert(strstr(dec.why_not, "primary GPT header is valid"), "%s", dec.why_not);
+	free(d.img);
+}
+
+/* A valid GPT with no partition (the kernel shows none; nothing is damaged). */
+Test(gpt, valid_empty_gpt_no_repair)
+{
+	struct disk d = make_disk(512, 256, NULL, 0);
+	struct gpt_repair_decision dec = decide(&d, slot_labels);
+
+	cr_assert_not(dec.repair);
+	cr_assert_null(dec.primary_why);
+	/* ... and torn, an empty backup does not list the slots either. */
+	tear_primary(&d);
+	dec = decide(&d, slot_labels);
+	cr_assert_not(dec.repair);
+	cr_assert_str_eq(dec.primary_why, "header CRC mismatch");
+	free(d.img);
+}
+
+Test(gpt, torn_primary_valid_backup_with_slots_repair)
+{
+	struct disk d = slot_disk();
+	struct gpt_repair_decision dec;
+
+	tear_primary(&d);
+	dec = decide(&d, slot_labels);
+	cr_assert(dec.repair, "%s", dec.why_not ? dec.why_not : "");
+	cr_assert_str_eq(dec.primary_why, "header CRC mismatch");
+	free(d.img);
+}
+
+/* Each way a primary can be invalid, the backup good: repaired, the reason named. */
+Test(gpt, primary_invalid_reasons)
+{
+	static const struct { size_t off; uint8_t val; const char *why; bool fix_crc; } cases[] = {
+		{ 0, 'X', "no \"EFI PART\" signature", false },
+		{ 12, 91, "bad header size", false },
+		{ 13, 0xff, "bad header size", false },
+		{ 24, 2, "header is not at its own LBA", true },
+		{ 84, 0, "entry size is not 128", true },
+		{ 81, 0xff, "too many entries", true },
+		{ 72, 0, "entry array outside the disk", true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct disk d = slot_disk();
+		struct gpt_repair_decision dec;
+
+		d.img[512 + cases[i].off] = cases[i].val;
+		if (cases[i].fix_crc)
+			fix_header_crc(&d, 1);
+		dec = decide(&d, slot_labels);
+		cr_assert(dec.repair, "case %zu", i);
+		cr_assert_str_eq(dec.primary_why, cases[i].why, "case %zu", i);
+		free(d.img);
+	}
+	/* The header intact but its entry array not (a write torn between the two). */
+	struct disk d = slot_disk();
+	d.img[2 * 512 + 56] ^= 1;
+	struct gpt_repair_decision dec = decide(&d, slot_labels);
+	cr_assert(dec.repair);
+	cr_assert_str_eq(dec.primary_why, "entry array CRC mismatch");
+	free(d.img);
+}
+
+/* Another disk: a torn primary, a valid backup, but not the slots' disk. */
+Test(gpt, torn_primary_backup_without_slot_labels_no_repair)
+{
+	static const char *const others[] = { "data", "rootfs-a" };        /* only one slot */
+	static const char *const near[] = { "rootfs-ab", "rootfs-b2", "Rootfs-a", "rootfs-" };
+	struct disk d = make_disk(512, 256, others, 2);
+	struct gpt_repair_decision dec;
+
+	tear_primary(&d);
+	dec = decide(&d, slot_labels);
+	cr_assert_not(dec.repair);
+	cr_assert(strstr(dec.why_not, "does not list the slot partitions"), "%s", dec.why_not);
+	free(d.img);
+
+	d = make_disk(512, 256, near, 4);   /* names that only start like the labels */
+	tear_primary(&d);
+	cr_assert_not(decide(&d, slot_labels).repair);
+	free(d.img);
+
+	/* Other labels named by the policy are looked for, not the defaults. */
+	static const char *const custom[2] = { "sys-one", "sys-two" };
+	d = slot_disk();
+	tear_primary(&d);
+	cr_assert_not(decide(&d, custom).repair);
+	free(d.img);
+}
+
+Test(gpt, both_headers_invalid_no_repair)
+{
+	struct disk d = slot_disk();
+	struct gpt_repair_decision dec;
+
+	tear_primary(&d);
+	d.img[255 * 512 + 90] ^= 0xff;
+	dec = decide(&d, slot_labels);
+	cr_assert_not(dec.repair);
+	cr_assert(strstr(dec.why_not, "no valid backup"), "%s", dec.why_not);
+	free(d.img);
+
+	/* The backup where the disk's last LBA is not (a disk that grew). */
+	d = slot_disk();
+	tear_primary(&d);
+	struct view w;
+	view_read(&d, &w);
+	w.v.last_lba += 8;
+	cr_assert_not(gpt_plan_repair_decide(&w.v, slot_labels, &dec));
+	view_free(&w);
+	free(d.img);
+}
+
+Test(gpt, backup_entries_crc_bad_no_repair)
+{
+	struct disk d = slot_disk();
+	struct gpt_repair_decision dec;
+
+	tear_primary(&d);
+	d.img[(255 - 32) * 512 + 128 + 56] ^= 1;   /* the backup's second entry's name */
+	dec = decide(&d, slot_labels);
+	cr_assert_not(dec.repair);
+	cr_assert(strstr(dec.why_not, "backup GPT entry array is invalid"), "%s", dec.why_not);
+	free(d.img);
+}
+
+/* 4096-byte sectors: the entry array is 4 sectors; LBAs count sectors, not 512 bytes. */
+Test(gpt, sector_size_4096)
+{
+	static const char *const names[] = { "rootfs-b", "rootfs-a" };
+	struct disk d = make_disk(4096, 64, names, 2);
+
+	cr_assert_not(decide(&d, slot_labels).repair);
+	tear_primary(&d);
+	cr_assert(decide(&d, slot_labels).repair);
+	free(d.img);
+}
+
+/* A 36-character label matches a name that fills the field; one more character never. */
+Test(gpt, name_36_units)
+{
+	static const char *const names[] = { "abcdefghijklmnopqrstuvwxyz0123456789", "rootfs-b" };
+	static const char *const labels[2] = { "abcdefghijklmnopqrstuvwxyz0123456789", "rootfs-b" };
+	static const char *const shorter[2] = { "abcdefghijklmnopqrstuvwxyz012345678", "rootfs-b" };
+	static const char *const longer[2] = { "abcdefghijklmnopqrstuvwxyz0123456789X", "rootfs-b" };
+	struct disk d = make_disk(512, 256, names, 2);
+
+	tear_primary(&d);
+	cr_assert(decide(&d, labels).repair);
+	cr_assert_not(decide(&d, shorter).repair);
+	cr_assert_not(decide(&d, longer).repair);
+	cr_assert_not(decide(&d, (const char *const[2]){ "", "rootfs-b" }).repair);
+	cr_assert_not(decide(&d, (const char *const[2]){ NULL, "rootfs-b" }).repair);
+	free(d.img);
+}
+
+/* Hostile headers (CRCs made to match, so that each field is what fails): no crash, no
+ * read past a buffer (ASan in make check-san), and never a repair. */
+Test(gpt, hostile_backup_headers_no_repair)
+{
+	static const struct { size_t off; uint64_t val; int width; } cases[] = {
+		{ 12, 0xffffffffu, 4 },        /* header_size huge */
+		{ 12, 0, 4 },                  /* header_size 0 */
+		{ 80, 0xffffffffu, 4 },        /* num_entries * entry_size overflows 32 bits */
+		{ 80, 0x02000000u, 4 },        /* ... and 2^25 * 128 = 2^32 */
+		{ 84, 0x80000000u, 4 },        /* entry size huge */
+		{ 84, 256, 4 },                /* entry size not 128 */
+		{ 84, 1, 4 },
+		{ 72, UINT64_MAX, 8 },         /* entries_lba + its sectors overflows */
+		{ 72, UINT64_MAX - 2, 8 },
+		{ 72, 0, 8 },
+		{ 72, 255, 8 },                /* the array on the backup header itself */
+		{ 72, 250, 8 },                /* the array running past the end of the disk */
+		{ 24, UINT64_MAX, 8 },         /* MyLBA */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct disk d = slot_disk();
+		uint8_t *h = d.img + 255 * 512;
+
+		tear_primary(&d);
+		if (cases[i].width == 4)
+			put32(h + cases[i].off, (uint32_t)cases[i].val);
+		else
+			put64(h + cases[i].off, cases[i].val);
+		fix_header_crc(&d, 255);
+		cr_assert_not(decide(&d, slot_labels).repair, "case %zu", i);
+		free(d.img);
+	}
+}
+
+/* Random header and entry bytes under valid CRCs, and a random sector and disk size:
+ * never a crash or an out-of-bounds read; a repair only with both labels in a checked
+ * backup array. */
+Test(gpt, fuzz_headers, .timeout = 60)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+
+	for (int round = 0; round < 3000; round++) {
+		struct disk d = slot_disk();
+		struct gpt_repair_decision dec;
+		struct view w;
+		int flips = 1 + round % 8;
+
+		for (int k = 0; k < flips; k++) {
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			size_t sector = seed % 3 == 0 ? 1 : seed % 3 == 1 ? 255 : 255 - 32 + (seed >> 8) % 32;
+			size_t off = (seed >> 16) % (sector == 1 || sector == 255 ? 96 : 512);
+			d.img[sector * 512 + off] = (uint8_t)(seed >> 40);
+		}
+		if (round % 2)
+			fix_header_crc(&d, 255);
+		if (round % 3)
+			fix_header_crc(&d, 1);
+		view_read(&d, &w);
+		if (round % 5 == 0)
+			w.v.last_lba = seed >> 32;   /* a disk size that does not fit the image */
+		if (round % 7 == 0)
+			w.v.sector_size = (uint32_t)(seed >> 20);
+		if (w.v.last_lba != 255 || w.v.sector_size != 512) {
+			/* Nothing may be read beyond the buffers given: lengths stay as read. */
+			gpt_plan_repair_decide(&w.v, slot_labels, &dec);
+			view_free(&w);
+			free(d.img);
+			continue;
+		}
+		if (gpt_plan_repair_decide(&w.v, slot_labels, &dec)) {
+			struct gpt_header h;
+			const char *why;
+			cr_assert(gpt_check_header(w.v.backup, 512, 255, 255, &h, &why));
+			cr_assert(gpt_check_entries(&h, w.v.backup_entries, w.v.backup_entries_len, &why));
+			cr_assert(gpt_find_name(&h, w.v.backup_entries, w.v.backup_entries_len, "rootfs-a"));
+			cr_assert(gpt_find_name(&h, w.v.backup_entries, w.v.backup_entries_len, "rootfs-b"));
+			cr_assert_not_null(dec.primary_why);
+		}
+		view_free(&w);
+		free(d.img);
+	}
+}
+
+/* A GPT written by a real tool: fixtures/gpt-slots.img is a 64 KiB disk made with
+ *   truncate -s 64K gpt-slots.img && sgdisk -a 1 -n 1:34:41 -c 1:rootfs-a \
+ *     -n 2:42:49 -c 2:rootfs-b -n 3:50:57 -c 3:data gpt-slots.img */
+Test(gpt, sgdisk_fixture)
+{
+	FILE *in = fopen("fixtures/gpt-slots.img", "rb");
+	struct disk d = { malloc(128 * 512), 512, 128 };
+
+	cr_assert_not_null(in);
+	cr_assert_eq(fread(d.img, 512, 128, in), 128u);
+	fclose(in);
+	cr_assert_not(decide(&d, slot_labels).repair);
+	tear_primary(&d);
+	cr_assert(decide(&d, slot_labels).repair);
+	cr_assert_not(decide(&d, (const char *const[2]){ "rootfs-a", "logs" }).repair);
+	free(d.img);
+}
