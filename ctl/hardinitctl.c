@@ -287,8 +287,9 @@ static int copy_range(int in, off_t in_off, int out, off_t out_off, uint64_t len
 		ssize_t n = pread(in, buf, want, in_off + (off_t)done);
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
-		if (pwrite(out, buf, (size_t)n, out_off + (off_t)done) != n)
-			return -errno;
+		ssize_t w = pwrite(out, buf, (size_t)n, out_off + (off_t)done);
+		if (w != n)
+			return w < 0 ? -errno : -EIO; /* a short write sets no errno */
 		done += (uint64_t)n;
 		if (progress && (int)(done * 100 / len) != shown) {
 			shown = (int)(done * 100 / len);

@@ -46,7 +46,7 @@ static int sysctl_write(const char *path, const char *value)
 		return -errno;
 	n = write(fd, value, strlen(value));
 	close(fd);
-	return n < 0 ? -errno : 0;
+	return n < 0 ? -errno : (size_t)n != strlen(value) ? -EIO : 0;
 }
 
 /* Reads the command line and the policy into a plan. Returns 0, or -errno with the
