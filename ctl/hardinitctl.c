@@ -355,8 +355,9 @@ static int update(const char *image, bool force)
 	close(in);
 
 	printf("slot %c: verifying the signature and the whole hash tree\n", 'a' + t);
-	if (verity_apply_read_footer(st.partition[t], block, &written, &part_size, &f) < 0 ||
-	    memcmp(&written, &footer, sizeof(footer)) != 0)
+	if (verity_apply_read_footer(st.partition[t], block, &written, &part_size, &f) < 0)
+		return fail("unable to read the footer back from %s: %s", st.partition[t], f.text);
+	if (footer_compare(&footer, &written, &f) < 0)
 		return fail("the footer read back from %s differs: %s", st.partition[t], f.text);
 	if (verity_apply_verify_all(st.partition[t], &written, &f) < 0)
 		return fail("%s", f.text);

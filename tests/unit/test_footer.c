@@ -215,3 +215,33 @@ Test(footer, fits_partition)
 	cr_assert_eq(footer_check_fits(&ft, 1986560 + 2 * 4096, &f), -ERANGE);
 	cr_assert_eq(footer_check_fits(&ft, 100, &f), -ERANGE);
 }
+
+/* A footer read back the same compares equal; one that differs is named by its first
+ * differing field, and the reason is always set (hardinitctl update prints it). */
+Test(footer, compare_read_back)
+{
+	struct slot_footer back;
+	struct fault why;
+
+	make_block(GOOD_TEXT);
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+	back = ft;
+	memset(&why, 'X', sizeof(why));
+	cr_assert_eq(footer_compare(&ft, &back, &why), 0);
+
+	back.version = 8;
+	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
+	cr_assert_str_eq(why.text, "its version is 8, not 7");
+
+	back = ft;
+	back.root_hash[31] ^= 1;
+	memset(&why, 'X', sizeof(why));
+	why.text[sizeof(why.text) - 1] = '\0';
+	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
+	cr_assert_str_eq(why.text, "its root_hash differs");
+
+	back = ft;
+	back.has_signature = true;
+	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
+	cr_assert_str_eq(why.text, "its signature differs");
+}
