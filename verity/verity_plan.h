@@ -16,11 +16,17 @@ enum root_trust {
 	ROOT_TRUST_UNSIGNED,   /* accepted only when verity is not required */
 };
 
-/* Decides whether the footer's root hash may be used. signature_result is what
- * footer_verify_signature returned (0 = verified). A pinned hash must equal the
- * footer's, in every mode. Returns 0 and sets *ret; -EBADMSG on a pin mismatch;
- * the signature's error when verity is required and the footer is not trusted. */
+/* Decides whether the footer's root hash may be used. keys_result is what
+ * footer_keys_load returned (a count, or -errno with keys_fault saying why);
+ * signature_result is what footer_verify_signature returned (0 = verified). A pinned
+ * hash must equal the footer's, in every mode (the keys are then not used). Without a
+ * pin, a key directory that cannot be loaded (a file that is not an Ed25519 public key,
+ * say: a build mistake in the signed initramfs) stops the boot in every mode, so that
+ * it never silently turns a signed slot into an unsigned one. Returns 0 and sets *ret;
+ * -EBADMSG on a pin mismatch; keys_result when the keys cannot be loaded; the
+ * signature's error when verity is required and the footer is not trusted. */
 int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t pinned_size,
+		      int keys_result, const struct fault *keys_fault,
 		      const struct slot_footer *footer, int signature_result,
 		      const struct fault *signature_fault, enum root_trust *ret, struct fault *f);
 

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <errno.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -244,4 +246,44 @@ Test(footer, compare_read_back)
 	back.has_signature = true;
 	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
 	cr_assert_str_eq(why.text, "its signature differs");
+}
+
+/* Writes key's public half as PEM to dir/name. */
+static void write_pub(const char *dir, const char *name, EVP_PKEY *key)
+{
+	char path[512];
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	out = fopen(path, "w");
+	cr_assert_not_null(out);
+	cr_assert_eq(PEM_write_PUBKEY(out, key), 1);
+	fclose(out);
+}
+
+/* A keys directory holding a P-256 public key beside a good Ed25519 one fails to load,
+ * naming the file (the boot then stops in every verity mode: test_verity_plan.c);
+ * without it the directory loads. */
+Test(footer, keys_dir_with_a_p256_key_fails)
+{
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	struct footer_keys keys;
+	char dir[] = "/tmp/hardinit-keys-XXXXXX", path[64];
+
+	cr_assert_not_null(mkdtemp(dir));
+	write_pub(dir, "good.pem", ed);
+	cr_assert_eq(footer_keys_load(dir, &keys, &f), 1, "%s", f.text);
+	footer_keys_free(&keys);
+	write_pub(dir, "p256.pem", ec);
+	cr_assert_eq(footer_keys_load(dir, &keys, &f), -EINVAL);
+	cr_assert_str_eq(f.text, "p256.pem is not an Ed25519 key");
+	cr_assert_eq(keys.n, 0);
+	snprintf(path, sizeof(path), "%s/good.pem", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/p256.pem", dir);
+	unlink(path);
+	rmdir(dir);
+	EVP_PKEY_free(ed);
+	EVP_PKEY_free(ec);
 }
