@@ -15,7 +15,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 $(WARN) $(HARDEN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 
-.PHONY: all deps check check-unit check-qemu check-san demo bench images lint install clean
+.PHONY: all deps check check-unit check-initramfs check-qemu check-san demo bench images lint install clean
 
 all: $(B)/hardinit $(B)/hardinitctl
 
@@ -41,10 +41,16 @@ $(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
 check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-install
+	$(MAKE) check-initramfs
 	$(MAKE) check-qemu
 
 check-unit: $(B)/unit-tests
 	cd tests/unit && ../../$(B)/unit-tests
+
+# mkinitramfs puts the keys where the policy's [verity] keys says and refuses a
+# non-Ed25519 key (needs $(B)/kernel, as check-qemu does).
+check-initramfs: $(B)/hardinit
+	tests/initramfs/check-keys $(B)
 
 # The appliance images the QEMU tests and the demo boot (tools/build-images).
 images: $(B)/hardinit $(B)/hardinitctl

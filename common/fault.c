@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,5 +13,5 @@ int fault_set(struct fault *f, int err, const char *fmt, ...)
 		vsnprintf(f->text, sizeof(f->text), fmt, ap);
 		va_end(ap);
 	}
-	return -abs(err);
+	return err == 0 ? -EIO : -abs(err);
 }

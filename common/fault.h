@@ -11,7 +11,8 @@ struct fault {
 };
 
 /* Formats the reason into f (if f is not NULL). Returns -abs(err), so that callers
- * can write `return fault_set(f, EINVAL, "...")`. */
+ * can write `return fault_set(f, EINVAL, "...")`; an err of 0 (errno after a short
+ * write, say) returns -EIO: a fault is never a success. */
 int fault_set(struct fault *f, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

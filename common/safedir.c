@@ -13,13 +13,14 @@
 
 static unsigned quarantined;
 
+#define NOT_EXPECTED "not what was expected there"
+
 unsigned safedir_quarantined(void)
 {
 	return quarantined;
 }
 
-/* Renames parent/name to quarantine/<name>.quarantine-<ns>. Returns 0 or -errno. */
-static int move_aside(int parent, const char *name, int quarantine_fd, struct fault *f)
+int safedir_move_aside(int parent, const char *name, int quarantine_fd, const char *why, struct fault *f)
 {
 	struct timespec now;
 	char aside[300];
@@ -29,7 +30,7 @@ static int move_aside(int parent, const char *name, int quarantine_fd, struct fa
 	if (renameat(parent, name, quarantine_fd >= 0 ? quarantine_fd : parent, aside) < 0)
 		return fault_set(f, errno, "unable to move %s aside: %s", name, strerror(errno));
 	quarantined++;
-	log_warning("moved %s aside as %s (not what was expected there), continuing", name, aside);
+	log_warning("moved %s aside as %s (%s), continuing", name, aside, why);
 	return 0;
 }
 
@@ -49,7 +50,7 @@ int safedir_ensure(int parent, const char *name, mode_t mode, int quarantine_fd,
 		/* ELOOP: a symlink; ENOTDIR: a file, device, fifo or socket; EXDEV: a mount. */
 		if (fd != -ELOOP && fd != -ENOTDIR)
 			return fault_set(f, -fd, "unable to open %s: %s", name, strerror(-fd));
-		if ((r = move_aside(parent, name, quarantine_fd, f)) < 0)
+		if ((r = safedir_move_aside(parent, name, quarantine_fd, NOT_EXPECTED, f)) < 0)
 			return r;
 	}
 	return fault_set(f, ELOOP, "unable to make %s a directory", name);
@@ -71,7 +72,7 @@ int safedir_open_append(int parent, const char *name, mode_t mode, struct fault 
 			close(fd);
 		else if (fd != -ELOOP && fd != -EISDIR && fd != -ENXIO && fd != -EACCES)
 			return fault_set(f, -fd, "unable to open %s: %s", name, strerror(-fd));
-		if ((r = move_aside(parent, name, -1, f)) < 0)
+		if ((r = safedir_move_aside(parent, name, -1, NOT_EXPECTED, f)) < 0)
 			return r;
 	}
 	return fault_set(f, ELOOP, "unable to make %s a regular file", name);

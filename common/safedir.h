@@ -22,6 +22,12 @@ int safedir_ensure(int parent, const char *name, mode_t mode, int quarantine_fd,
  * anything else there is moved aside as safedir_ensure does. Returns an fd or -errno. */
 int safedir_open_append(int parent, const char *name, mode_t mode, struct fault *f);
 
+/* Renames parent/name (never following it) into quarantine_fd (or, if that is -1, beside
+ * itself in parent) as "<name>.quarantine-<nanoseconds>" and logs
+ * "moved <name> aside as <new name> (<why>)". Returns 0 or -errno: a directory carrying
+ * the append-only or immutable flag, or one in such a directory, cannot be moved (EPERM). */
+int safedir_move_aside(int parent, const char *name, int quarantine_fd, const char *why, struct fault *f);
+
 /* Number of entries moved aside since the start (for the boot record). */
 unsigned safedir_quarantined(void);
 

@@ -289,8 +289,9 @@ static int copy_range(int in, off_t in_off, int out, off_t out_off, uint64_t len
 		ssize_t n = pread(in, buf, want, in_off + (off_t)done);
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
-		if (pwrite(out, buf, (size_t)n, out_off + (off_t)done) != n)
-			return -errno;
+		ssize_t w = pwrite(out, buf, (size_t)n, out_off + (off_t)done);
+		if (w != n)
+			return w < 0 ? -errno : -EIO; /* a short write sets no errno */
 		done += (uint64_t)n;
 		if (progress && (int)(done * 100 / len) != shown) {
 			shown = (int)(done * 100 / len);
@@ -356,8 +357,9 @@ static int update(const char *image, bool force)
 	close(in);
 
 	printf("slot %c: verifying the signature and the whole hash tree\n", 'a' + t);
-	if (verity_apply_read_footer(st.partition[t], block, &written, &part_size, &f) < 0 ||
-	    memcmp(&written, &footer, sizeof(footer)) != 0)
+	if (verity_apply_read_footer(st.partition[t], block, &written, &part_size, &f) < 0)
+		return fail("unable to read the footer back from %s: %s", st.partition[t], f.text);
+	if (footer_compare(&footer, &written, &f) < 0)
 		return fail("the footer read back from %s differs: %s", st.partition[t], f.text);
 	if (verity_apply_verify_all(st.partition[t], &written, &f) < 0)
 		return fail("%s", f.text);

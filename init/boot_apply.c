@@ -160,11 +160,11 @@ static int apply_open_verity(struct boot_state *st, struct fault *f)
 	const struct boot_plan *plan = st->plan;
 	unsigned char block[FOOTER_SIZE];
 	struct footer_keys keys = { .n = 0 };
-	struct fault sig_fault = { "" };
+	struct fault sig_fault = { "" }, keys_fault = { "" };
 	const unsigned char *root_hash;
 	uint64_t size;
 	size_t key_index = 0;
-	int sig = -ENODATA;
+	int sig = -ENODATA, keys_loaded = 0;
 	int r;
 
 	if ((r = verity_apply_read_footer(plan->root_device, block, &st->footer, &size, f)) < 0)
@@ -173,17 +173,16 @@ static int apply_open_verity(struct boot_state *st, struct fault *f)
 		return fault_set(f, VERITY_ERR_REFUSED, "slot %c's image version %llu is below the policy's minimum %llu (rollback refused)",
 				 plan->slot, (unsigned long long)st->footer.version, plan->min_version);
 	if (!plan->root_hash_pinned) {
-		r = footer_keys_load(plan->keys_dir, &keys, &sig_fault);
-		if (r >= 0)
+		keys_loaded = footer_keys_load(plan->keys_dir, &keys, &keys_fault);
+		if (keys_loaded >= 0)
 			sig = footer_verify_signature(&st->footer, block, &keys, &key_index, &sig_fault);
-		else
-			sig = r;
 		if (sig == 0)
 			log_info("slot footer signed by %s", keys.names[key_index]);
 		footer_keys_free(&keys);
 	}
 	r = verity_plan_trust(plan->verity, plan->root_hash_pinned ? plan->root_hash : NULL,
-			      plan->root_hash_size, &st->footer, sig, &sig_fault, &st->trust, f);
+			      plan->root_hash_size, keys_loaded, &keys_fault, &st->footer, sig, &sig_fault,
+			      &st->trust, f);
 	if (r < 0)
 		return r;
 	if (st->trust == ROOT_TRUST_UNSIGNED)

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -27,27 +28,35 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Gives dir the owner and mode of the verified root's directory at path (if it has one),
- * so that an overlay's root shows what the image meant, not what the data partition says. */
-static void copy_attributes(int sysroot, const char *path, int dir)
+/* Gives dir the owner and mode of the verified root's directory at path, or root:root
+ * `fallback` if the root has none there (or path is NULL), so that an overlay's root
+ * shows what the image meant, not what the data partition says (one fchown and fchmod,
+ * never recursive). Returns 0, or -errno if dir cannot be given them (it carries the
+ * append-only or immutable flag, say): such a directory must not be used. */
+static int reset_attributes(int sysroot, const char *path, int dir, mode_t fallback, const char *what,
+			    struct fault *f)
 {
 	struct stat st;
 
-	if (fstatat(sysroot, path + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-		return;
+	if (!path || fstatat(sysroot, path + 1, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) {
+		st.st_uid = 0;
+		st.st_gid = 0;
+		st.st_mode = fallback;
+	}
 	if (fchown(dir, st.st_uid, st.st_gid) < 0 || fchmod(dir, st.st_mode & 07777) < 0)
-		log_warning("unable to set the attributes of the upper dir of %s: %s, continuing", path, strerror(errno));
+		return fault_set(f, errno, "unable to reset the owner and mode of %s: %s", what, strerror(errno));
+	return 0;
 }
 
 /* Makes the directories of `relative` inside upper (one component at a time, each with
- * safedir_ensure), so that a mount target inside an overlay is a real directory.
- * Returns 0 or -errno. */
+ * safedir_ensure and reset_attributes), so that a mount target inside an overlay is a
+ * real directory. Returns 0 or -errno; sets *unusable if a component cannot be reset. */
 static int ensure_inside_upper(struct walk *w, int upper, const char *overlay_target, const char *relative,
-			       struct fault *f)
+			       bool *unusable, struct fault *f)
 {
 	char path[PATH_MAX], lower[PATH_MAX];
 	char *save = NULL;
-	int dir = dup(upper);
+	int dir = dup(upper), r;
 
 	snprintf(path, sizeof(path), "%s", relative);
 	snprintf(lower, sizeof(lower), "%s", overlay_target);
@@ -59,7 +68,11 @@ static int ensure_inside_upper(struct walk *w, int upper, const char *overlay_ta
 		dir = next;
 		strncat(lower, "/", sizeof(lower) - strlen(lower) - 1);
 		strncat(lower, c, sizeof(lower) - strlen(lower) - 1);
-		copy_attributes(w->sysroot, lower, dir);
+		if ((r = reset_attributes(w->sysroot, lower, dir, 0755, lower, f)) < 0) {
+			*unusable = true;
+			close(dir);
+			return r;
+		}
 	}
 	close(dir);
 	return 0;
@@ -71,27 +84,73 @@ static const char *under_root(const char *sysroot)
 	return strcmp(sysroot, "/") == 0 ? "" : sysroot;
 }
 
+/* Opens the overlay's directory `name` in overlays and its upper and work dirs (each
+ * made if missing, anything else there moved aside), gives upper the owner and mode of
+ * the verified root's directory and work root:root 0700, and makes the mount targets
+ * inside upper. Returns 0 with *dir, *upper and *work open, or -errno with them closed;
+ * sets *unusable if a directory that is there cannot be reset. */
+static int prepare_overlay(struct walk *w, const struct state_plan *plan, size_t i, int overlays, int *dir,
+			   int *upper, int *work, bool *unusable, struct fault *f)
+{
+	const struct state_mount *m = &plan->overlays[i];
+	char what[PATH_MAX];
+	int r;
+
+	if ((*dir = safedir_ensure(overlays, m->name, 0755, w->quarantine, f)) < 0 ||
+	    (*upper = safedir_ensure(*dir, "upper", 0755, w->quarantine, f)) < 0 ||
+	    (*work = safedir_ensure(*dir, "work", 0700, w->quarantine, f)) < 0) {
+		r = *dir < 0 ? *dir : *upper < 0 ? *upper : *work;
+		goto fail;
+	}
+	snprintf(what, sizeof(what), "the upper dir of %s", m->target);
+	if ((r = reset_attributes(w->sysroot, m->target, *upper, 0755, what, f)) < 0) {
+		*unusable = true;
+		goto fail;
+	}
+	snprintf(what, sizeof(what), "the work dir of %s", m->target);
+	if ((r = reset_attributes(w->sysroot, NULL, *work, 0700, what, f)) < 0) {
+		*unusable = true;
+		goto fail;
+	}
+	for (size_t b = 0; b < plan->n_binds; b++)
+		if (plan->binds[b].in_overlay == (int)i &&
+		    (r = ensure_inside_upper(w, *upper, m->target, plan->binds[b].relative, unusable, f)) < 0)
+			goto fail;
+	if (plan->eflow.in_overlay == (int)i &&
+	    (r = ensure_inside_upper(w, *upper, m->target, plan->eflow.relative, unusable, f)) < 0)
+		goto fail;
+	return 0;
+fail:
+	close_fd(dir);
+	close_fd(upper);
+	close_fd(work);
+	return r;
+}
+
+/* Mounts overlay i. If a directory of it cannot be reset (an append-only or immutable
+ * flag on the upper dir, say; such a directory cannot be moved itself), the overlay's
+ * whole directory .eflow/overlays/<name> is moved into the quarantine and made afresh.
+ * Returns 0 or -errno (then the caller falls back to a tmpfs). */
 static int mount_overlay(struct walk *w, const struct state_plan *plan, size_t i, int overlays,
 			 const char *sysroot, struct fault *f)
 {
 	const struct state_mount *m = &plan->overlays[i];
-	char lower[PATH_MAX], upper_path[64], work_path[64], options[PATH_MAX * 2];
+	char lower[PATH_MAX], upper_path[64], work_path[64], options[PATH_MAX * 2], why[sizeof(f->text) + 64];
 	int dir = -1, upper = -1, work = -1, r;
+	bool unusable = false;
 
 	snprintf(lower, sizeof(lower), "%s%s", under_root(sysroot), m->target);
-	if ((dir = safedir_ensure(overlays, m->name, 0755, w->quarantine, f)) < 0 ||
-	    (upper = safedir_ensure(dir, "upper", 0755, w->quarantine, f)) < 0 ||
-	    (work = safedir_ensure(dir, "work", 0700, w->quarantine, f)) < 0) {
-		r = dir < 0 ? dir : upper < 0 ? upper : work;
-		goto done;
-	}
-	copy_attributes(w->sysroot, m->target, upper);
-	for (size_t b = 0; b < plan->n_binds; b++)
-		if (plan->binds[b].in_overlay == (int)i &&
-		    (r = ensure_inside_upper(w, upper, m->target, plan->binds[b].relative, f)) < 0)
+	r = prepare_overlay(w, plan, i, overlays, &dir, &upper, &work, &unusable, f);
+	if (r < 0 && unusable) {
+		snprintf(why, sizeof(why), "%s", f->text);
+		if ((r = safedir_move_aside(overlays, m->name, w->quarantine, why, f)) < 0) {
+			r = fault_set(f, -r, "%s, and unable to move %s aside", why, m->name);
 			goto done;
-	if (plan->eflow.in_overlay == (int)i &&
-	    (r = ensure_inside_upper(w, upper, m->target, plan->eflow.relative, f)) < 0)
+		}
+		unusable = false;
+		r = prepare_overlay(w, plan, i, overlays, &dir, &upper, &work, &unusable, f);
+	}
+	if (r < 0)
 		goto done;
 
 	snprintf(upper_path, sizeof(upper_path), "/proc/self/fd/%d", upper);

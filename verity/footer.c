@@ -176,3 +176,29 @@ int footer_check_fits(const struct slot_footer *ft, uint64_t partition_size, str
 				 (unsigned long long)ft->hash_offset, (unsigned long long)partition_size);
 	return 0;
 }
+
+int footer_compare(const struct slot_footer *written, const struct slot_footer *read_back, struct fault *f)
+{
+	const struct slot_footer *a = written, *b = read_back;
+
+	if (a->format != b->format)
+		return fault_set(f, EIO, "its format is %u, not %u", b->format, a->format);
+	if (a->version != b->version)
+		return fault_set(f, EIO, "its version is %llu, not %llu", (unsigned long long)b->version,
+				 (unsigned long long)a->version);
+	if (strcmp(a->fstype, b->fstype) != 0)
+		return fault_set(f, EIO, "its fstype is %s, not %s", b->fstype, a->fstype);
+	if (a->data_size != b->data_size || a->hash_offset != b->hash_offset ||
+	    a->data_block_size != b->data_block_size || a->hash_block_size != b->hash_block_size)
+		return fault_set(f, EIO, "its layout (sizes, offsets) differs");
+	if (strcmp(a->hash_algorithm, b->hash_algorithm) != 0)
+		return fault_set(f, EIO, "its hash_algorithm is %s, not %s", b->hash_algorithm, a->hash_algorithm);
+	if (a->salt_size != b->salt_size || memcmp(a->salt, b->salt, a->salt_size) != 0)
+		return fault_set(f, EIO, "its salt differs");
+	if (a->root_hash_size != b->root_hash_size || memcmp(a->root_hash, b->root_hash, a->root_hash_size) != 0)
+		return fault_set(f, EIO, "its root_hash differs");
+	if (a->signed_size != b->signed_size || a->has_signature != b->has_signature ||
+	    memcmp(a->signature, b->signature, sizeof(a->signature)) != 0)
+		return fault_set(f, EIO, "its signature differs");
+	return 0;
+}

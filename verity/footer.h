@@ -48,4 +48,9 @@ int footer_parse(const unsigned char *block, size_t size, struct slot_footer *re
  * -EBADMSG. */
 int footer_check_fits(const struct slot_footer *footer, uint64_t partition_size, struct fault *f);
 
+/* Compares a footer read back from a partition with the one that was written.
+ * Returns 0 if they are the same; -EIO otherwise, f naming the first field that
+ * differs. */
+int footer_compare(const struct slot_footer *written, const struct slot_footer *read_back, struct fault *f);
+
 #endif

@@ -4,6 +4,7 @@
 #include "verity/verity_plan.h"
 
 int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t pinned_size,
+		      int keys_result, const struct fault *keys_fault,
 		      const struct slot_footer *footer, int signature_result,
 		      const struct fault *signature_fault, enum root_trust *ret, struct fault *f)
 {
@@ -15,6 +16,8 @@ int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t
 		*ret = ROOT_TRUST_PINNED;
 		return 0;
 	}
+	if (keys_result < 0)
+		return fault_set(f, keys_result, "unable to load the trusted keys: %s", keys_fault->text);
 	if (signature_result == 0) {
 		*ret = ROOT_TRUST_SIGNED;
 		return 0;

@@ -35,13 +35,19 @@ enum root_trust {
 /* True if err (a -errno) is VERITY_ERR_INTEGRITY or VERITY_ERR_REFUSED. */
 bool verity_plan_error_condemns_slot(int err);
 
-/* Decides whether the footer's root hash may be used. signature_result is what
- * footer_verify_signature returned (0 = verified). A pinned hash must equal the
- * footer's, in every mode. Returns 0 and sets *ret; -EKEYREJECTED on a pin mismatch,
- * and when verity is required and the footer is unsigned or signed by no trusted key;
- * the key loading error (-ENOKEY for none, say) when verity is required and the keys
- * themselves are unusable (the initramfs's fault, not the slot's). */
+/* Decides whether the footer's root hash may be used. keys_result is what
+ * footer_keys_load returned (a count, or -errno with keys_fault saying why);
+ * signature_result is what footer_verify_signature returned (0 = verified). A pinned
+ * hash must equal the footer's, in every mode (the keys are then not used). Without a
+ * pin, a key directory that cannot be loaded (a file that is not an Ed25519 public key,
+ * say: a build mistake in the signed initramfs) stops the boot in every mode, so that
+ * it never silently turns a signed slot into an unsigned one. Returns 0 and sets *ret;
+ * -EKEYREJECTED on a pin mismatch, and when verity is required and the footer is
+ * unsigned or signed by no trusted key; keys_result when the keys cannot be loaded, and
+ * the signature check's own error otherwise (-ENOKEY for no key, say), when verity is
+ * required: these are the initramfs's fault, not the slot's. */
 int verity_plan_trust(enum verity_mode mode, const unsigned char *pinned, size_t pinned_size,
+		      int keys_result, const struct fault *keys_fault,
 		      const struct slot_footer *footer, int signature_result,
 		      const struct fault *signature_fault, enum root_trust *ret, struct fault *f);
 

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <errno.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -214,4 +216,74 @@ Test(footer, fits_partition)
 	cr_assert_eq(footer_check_fits(&ft, 1986560 + 3 * 4096, &f), 0);
 	cr_assert_eq(footer_check_fits(&ft, 1986560 + 2 * 4096, &f), -EBADMSG);
 	cr_assert_eq(footer_check_fits(&ft, 100, &f), -EBADMSG);
+}
+
+/* A footer read back the same compares equal; one that differs is named by its first
+ * differing field, and the reason is always set (hardinitctl update prints it). */
+Test(footer, compare_read_back)
+{
+	struct slot_footer back;
+	struct fault why;
+
+	make_block(GOOD_TEXT);
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+	back = ft;
+	memset(&why, 'X', sizeof(why));
+	cr_assert_eq(footer_compare(&ft, &back, &why), 0);
+
+	back.version = 8;
+	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
+	cr_assert_str_eq(why.text, "its version is 8, not 7");
+
+	back = ft;
+	back.root_hash[31] ^= 1;
+	memset(&why, 'X', sizeof(why));
+	why.text[sizeof(why.text) - 1] = '\0';
+	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
+	cr_assert_str_eq(why.text, "its root_hash differs");
+
+	back = ft;
+	back.has_signature = true;
+	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
+	cr_assert_str_eq(why.text, "its signature differs");
+}
+
+/* Writes key's public half as PEM to dir/name. */
+static void write_pub(const char *dir, const char *name, EVP_PKEY *key)
+{
+	char path[512];
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	out = fopen(path, "w");
+	cr_assert_not_null(out);
+	cr_assert_eq(PEM_write_PUBKEY(out, key), 1);
+	fclose(out);
+}
+
+/* A keys directory holding a P-256 public key beside a good Ed25519 one fails to load,
+ * naming the file (the boot then stops in every verity mode: test_verity_plan.c);
+ * without it the directory loads. */
+Test(footer, keys_dir_with_a_p256_key_fails)
+{
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	struct footer_keys keys;
+	char dir[] = "/tmp/hardinit-keys-XXXXXX", path[64];
+
+	cr_assert_not_null(mkdtemp(dir));
+	write_pub(dir, "good.pem", ed);
+	cr_assert_eq(footer_keys_load(dir, &keys, &f), 1, "%s", f.text);
+	footer_keys_free(&keys);
+	write_pub(dir, "p256.pem", ec);
+	cr_assert_eq(footer_keys_load(dir, &keys, &f), -EINVAL);
+	cr_assert_str_eq(f.text, "p256.pem is not an Ed25519 key");
+	cr_assert_eq(keys.n, 0);
+	snprintf(path, sizeof(path), "%s/good.pem", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/p256.pem", dir);
+	unlink(path);
+	rmdir(dir);
+	EVP_PKEY_free(ed);
+	EVP_PKEY_free(ec);
 }

@@ -280,13 +280,13 @@ Test(plan, trust_errors_classified)
 	enum root_trust t;
 
 	cr_assert(verity_plan_error_condemns_slot(
-		verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -EKEYREJECTED, &sig, &t, &f)));
+		verity_plan_trust(VERITY_REQUIRED, NULL, 0, 1, &sig, &footer, -EKEYREJECTED, &sig, &t, &f)));
 	cr_assert(verity_plan_error_condemns_slot(
-		verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENODATA, &sig, &t, &f)));
+		verity_plan_trust(VERITY_REQUIRED, NULL, 0, 1, &sig, &footer, -ENODATA, &sig, &t, &f)));
 	cr_assert_not(verity_plan_error_condemns_slot(
-		verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENOKEY, &sig, &t, &f)));
+		verity_plan_trust(VERITY_REQUIRED, NULL, 0, 1, &sig, &footer, -ENOKEY, &sig, &t, &f)));
 	cr_assert_not(verity_plan_error_condemns_slot(
-		verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENOMEM, &sig, &t, &f)));
+		verity_plan_trust(VERITY_REQUIRED, NULL, 0, 1, &sig, &footer, -ENOMEM, &sig, &t, &f)));
 }
 
 /* Both slots with one label cannot make a plan. */

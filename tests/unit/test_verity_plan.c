@@ -5,6 +5,7 @@
 #include "verity/verity_plan.h"
 
 static struct slot_footer footer;
+static const struct fault no_fault = { "" };
 static const struct fault sig_fault = { "the slot footer's signature matches none of the 1 trusted keys" };
 
 static void setup(void)
@@ -25,7 +26,7 @@ Test(trust, pinned_matches)
 	enum root_trust t;
 
 	memset(pin, 0x11, 32);
-	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, pin, 32, &footer, -EKEYREJECTED, &sig_fault, &t, NULL), 0);
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, pin, 32, 1, &no_fault, &footer, -EKEYREJECTED, &sig_fault, &t, NULL), 0);
 	cr_assert_eq(t, ROOT_TRUST_PINNED);
 }
 
@@ -38,7 +39,7 @@ Test(trust, pinned_mismatch_refused)
 
 	memset(pin, 0x22, 32);
 	for (int m = 0; m < VERITY_MODE_COUNT; m++) {
-		cr_assert_eq(verity_plan_trust(m, pin, 32, &footer, 0, &sig_fault, &t, &f), -EKEYREJECTED);
+		cr_assert_eq(verity_plan_trust(m, pin, 32, 1, &no_fault, &footer, 0, &sig_fault, &t, &f), -EKEYREJECTED);
 		cr_assert(strstr(f.text, "does not match"));
 	}
 }
@@ -49,13 +50,13 @@ Test(trust, signature_required)
 	struct fault f;
 	enum root_trust t;
 
-	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, 0, &sig_fault, &t, &f), 0);
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, 1, &no_fault, &footer, 0, &sig_fault, &t, &f), 0);
 	cr_assert_eq(t, ROOT_TRUST_SIGNED);
-	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -EKEYREJECTED, &sig_fault, &t, &f),
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, 1, &no_fault, &footer, -EKEYREJECTED, &sig_fault, &t, &f),
 		     -EKEYREJECTED);
 	cr_assert(strstr(f.text, "matches none") && strstr(f.text, "verity is required"));
-	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENODATA, &sig_fault, &t, &f), -EKEYREJECTED);
-	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, &footer, -ENOKEY, &sig_fault, &t, &f), -ENOKEY);
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, 1, &no_fault, &footer, -ENODATA, &sig_fault, &t, &f), -EKEYREJECTED);
+	cr_assert_eq(verity_plan_trust(VERITY_REQUIRED, NULL, 0, 1, &no_fault, &footer, -ENOKEY, &sig_fault, &t, &f), -ENOKEY);
 }
 
 /* Under optional verity an unsigned root is accepted, and said to be unsigned. */
@@ -63,8 +64,30 @@ Test(trust, optional_accepts_unsigned)
 {
 	enum root_trust t;
 
-	cr_assert_eq(verity_plan_trust(VERITY_OPTIONAL, NULL, 0, &footer, -ENODATA, &sig_fault, &t, NULL), 0);
+	cr_assert_eq(verity_plan_trust(VERITY_OPTIONAL, NULL, 0, 1, &no_fault, &footer, -ENODATA, &sig_fault, &t, NULL), 0);
 	cr_assert_eq(t, ROOT_TRUST_UNSIGNED);
+}
+
+/* A key directory that cannot be loaded (a P-256 key where an Ed25519 key belongs) stops
+ * the boot in every mode, even optional, unless the root hash is pinned. */
+Test(trust, unloadable_keys_refused_in_every_mode)
+{
+	static const struct fault keys_fault = { "p256.pem is not an Ed25519 key" };
+	unsigned char pin[32];
+	struct fault f;
+	enum root_trust t;
+
+	for (int m = 0; m < VERITY_MODE_COUNT; m++) {
+		for (int sig = -ENODATA; sig <= 0; sig += ENODATA) {
+			memset(&f, 0, sizeof(f));
+			cr_assert_eq(verity_plan_trust(m, NULL, 0, -EINVAL, &keys_fault, &footer, sig, &sig_fault, &t, &f),
+				     -EINVAL, "mode %d", m);
+			cr_assert_str_eq(f.text, "unable to load the trusted keys: p256.pem is not an Ed25519 key");
+		}
+	}
+	memset(pin, 0x11, 32);
+	cr_assert_eq(verity_plan_trust(VERITY_OPTIONAL, pin, 32, -EINVAL, &keys_fault, &footer, -ENODATA, &sig_fault, &t, &f), 0);
+	cr_assert_eq(t, ROOT_TRUST_PINNED);
 }
 
 /* The top of the hash tree is one block after veritysetup's superblock. */

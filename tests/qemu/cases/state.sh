@@ -165,6 +165,82 @@ ea_set /.eflow/overlays/var/upper/meta trusted.overlay.redirect /etc/passwd")"
 	console_check_clean state_hostile_uppers || { REASON="shell prompt, panic or oops"; return 1; }
 }
 
+# add_inode_flags IMAGE PATH FLAGS: ORs ext4 inode FLAGS (0x10 immutable, 0x20
+# append-only) into PATH's flags on an ext4 image, as `chattr +i` / `+a` would.
+add_inode_flags() {
+	local old
+	old=$(debugfs -R "stat $2" "$1" 2>/dev/null | sed -n 's/.*Flags: \(0x[0-9a-f]*\).*/\1/p')
+	[ -n "$old" ] || return 1
+	debugfs -w -R "sif $2 flags $(printf '0x%x' $(( old | $3 )))" "$1" >/dev/null 2>&1
+}
+
+CASES+=(state_flagged_uppers)
+# 3. /etc's upper dir is append-only, world-writable and not root's, /home's upper dir and
+#    /root's work dir are immutable: none can be reset to the image's owner and mode (nor
+#    moved), so each overlay's directory is moved into the quarantine and made afresh; the
+#    boot is persistent, /etc is root's 0755 again, and a file written in /etc persists in
+#    the fresh upper dir to the next boot, which quarantines nothing more.
+case_state_flagged_uppers() {
+	local dir=$WORK/flagged disk img out
+	rm -rf "$dir"
+	mkdir -p "$dir/.eflow/overlays/etc/upper" "$dir/.eflow/overlays/etc/work" "$dir/.eflow/overlays/home/upper" \
+		"$dir/.eflow/overlays/root/upper" "$dir/.eflow/overlays/root/work"
+	printf 'planted\n' >"$dir/.eflow/overlays/etc/upper/planted"
+	img=$(hostile_data_image flagged "$dir" "
+sif /.eflow/overlays/etc/upper mode 040777
+sif /.eflow/overlays/etc/upper uid 1000")
+	add_inode_flags "$img" /.eflow/overlays/etc/upper 0x20 && add_inode_flags "$img" /.eflow/overlays/home/upper 0x10 &&
+		add_inode_flags "$img" /.eflow/overlays/root/work 0x10 || { REASON="unable to set the flags (test setup)"; return 1; }
+	disk=$(disk_variant state_flagged_uppers)
+	replace_partition "$disk" "$DATA_PART" "$img"
+	boot_ssh state_flagged_uppers "$disk" || return 1
+	expect_console state_flagged_uppers "$STATE_READY" || { REASON="not a persistent boot"; return 1; }
+	for d in etc home root; do
+		expect_console state_flagged_uppers "hardinit: moved $d aside as $d\.quarantine-[0-9]+ \(unable to reset the owner and mode of the (upper|work) dir of /$d: Operation not permitted\)" \
+			|| { REASON="the $d overlay dir was not moved aside"; return 1; }
+	done
+	out=$(guest_ssh 'stat -c "etc %u:%g %a" /etc; echo e > /etc/fresh && echo h > /home/h && echo r > /root/r && echo written;
+		ls -A /var/.eflow/overlays/etc/upper /var/.eflow/quarantine; cat /etc/planted 2>&1; sync' 2>&1)
+	printf '%s\n' "$out" | sed 's/^/     guest: /'
+	grep -qx 'etc 0:0 755' <<<"$out" || { REASON="/etc is not root's 0755"; return 1; }
+	grep -qx 'written' <<<"$out" || { REASON="the fresh overlays are not writable"; return 1; }
+	grep -qx 'fresh' <<<"$out" && ! grep -qx 'planted' <<<"$out" || { REASON="/etc's upper dir is not the fresh one"; return 1; }
+	for d in etc home root; do
+		grep -qE "^$d\.quarantine-[0-9]+\$" <<<"$out" || { REASON="$d is not in the quarantine"; return 1; }
+	done
+	reboot_guest || return 1
+	boot_ssh state_flagged_uppers2 "$disk" || return 1
+	expect_console state_flagged_uppers2 "$STATE_READY" || { REASON="the second boot is not persistent"; return 1; }
+	expect_no_console state_flagged_uppers2 'hardinit: moved .* aside' || { REASON="the second boot quarantined again"; return 1; }
+	out=$(guest_ssh 'cat /etc/fresh /home/h /root/r') || { REASON="SSH failed"; return 1; }
+	[ "$out" = "$(printf 'e\nh\nr')" ] || { REASON="the files written in the fresh overlays did not persist: $out"; return 1; }
+	console_check_clean state_flagged_uppers2 || { REASON="shell prompt, panic or oops"; return 1; }
+}
+
+CASES+=(state_flagged_overlay_dir)
+# 3. /home's overlay dir is append-only and its upper dir immutable: the upper dir cannot be
+#    reset and the overlay dir cannot be moved aside, so the state falls back to a tmpfs
+#    (data=degraded, the boot record says why) and the data partition is left as it is.
+case_state_flagged_overlay_dir() {
+	local dir=$WORK/flagged-dir disk img out
+	rm -rf "$dir"
+	mkdir -p "$dir/.eflow/overlays/home/upper" "$dir/.eflow/overlays/home/work"
+	img=$(hostile_data_image flagged-dir "$dir")
+	add_inode_flags "$img" /.eflow/overlays/home 0x20 && add_inode_flags "$img" /.eflow/overlays/home/upper 0x10 \
+		|| { REASON="unable to set the flags (test setup)"; return 1; }
+	disk=$(disk_variant state_flagged_overlay_dir)
+	replace_partition "$disk" "$DATA_PART" "$img"
+	qemu_boot state_flagged_overlay_dir "$disk" "$INITRD" "" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line 'hardinit: ready .* data=degraded' 120 || { REASON="no degraded ready line"; return 1; }
+	guest_ssh_wait 90 || { REASON="no SSH"; return 1; }
+	out=$(guest_ssh 'echo v > /home/v && cat /home/v; hardinitctl status') || { REASON="SSH failed"; return 1; }
+	printf '%s\n' "$out" | sed 's/^/     guest: /'
+	grep -qx v <<<"$out" || { REASON="/home is not writable"; return 1; }
+	grep -q 'unable to reset the owner and mode of the upper dir of /home: Operation not permitted, and unable to move home aside' <<<"$out" \
+		|| { REASON="the boot record does not say why"; return 1; }
+	console_check_clean state_flagged_overlay_dir || { REASON="shell prompt, panic or oops"; return 1; }
+}
+
 CASES+=(state_blank_data)
 # 4. Blank data and logs partitions are formatted at first boot; the second boot keeps
 #    what the first wrote.
