@@ -75,8 +75,9 @@ int ext4_apply_mount_volatile(const char *target, unsigned long flags, struct fa
 	return 0;
 }
 
-/* Formats or checks the partition as the plan says, then mounts it. Returns 0, or
- * -errno with why set when the partition must be left alone. */
+/* Formats or checks the partition as the plan says, then mounts it; one that e2fsck
+ * could not repair is never mounted. Returns 0, or -errno with why set when the
+ * partition must be left alone. */
 static int prepare_and_mount(const char *device, const char *label, const char *target,
 			     unsigned long flags, bool format_blank, struct fault *why)
 {
@@ -100,11 +101,13 @@ static int prepare_and_mount(const char *device, const char *label, const char *
 			return r < 0 ? r : fault_set(why, EIO, "mke2fs %s exited with %d", device, r);
 	} else {
 		char *argv[] = { "/sbin/e2fsck", "-p", (char *)device, NULL };
-		r = spawn_logged(argv, "e2fsck", why);
-		if (r < 0 || r >= 8)
-			log_warning("e2fsck %s could not run (%d), mounting anyway, continuing", device, r);
-		else if (r & 4)
-			log_warning("e2fsck %s left errors uncorrected, mounting anyway, continuing", device);
+		struct fault ran = { "" };
+
+		r = spawn_logged(argv, "e2fsck", &ran);
+		if (r < 0)
+			log_warning("%s, continuing", ran.text);
+		if ((r = ext4_plan_fsck_verdict(r, device, why)) < 0)
+			return r;
 	}
 	if (mount(device, target, "ext4", flags, "errors=remount-ro") < 0)
 		return fault_set(why, errno, "unable to mount %s as ext4: %s", device, strerror(errno));

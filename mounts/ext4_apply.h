@@ -9,8 +9,8 @@ enum storage_state { STORAGE_PERSISTENT, STORAGE_VOLATILE };
 
 /* Mounts the ext4 partition `device` (NULL: there is none) at target with flags. A
  * blank one is formatted first (when format_blank), an ext4 one is checked with
- * e2fsck -p. When the partition is missing, not ext4, unrecognised or cannot be
- * mounted, a tmpfs is mounted there instead, *ret_state is STORAGE_VOLATILE and
+ * e2fsck -p. When the partition is missing, not ext4, unrecognised, left with errors
+ * e2fsck could not repair (or e2fsck failed), or cannot be mounted, a tmpfs is mounted there instead, *ret_state is STORAGE_VOLATILE and
  * why_volatile says why; the partition is then left untouched.
  * Returns 0, or -errno if not even the tmpfs could be mounted. */
 int ext4_apply_mount(const char *device, const char *label, const char *target, unsigned long flags,
