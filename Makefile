@@ -4,7 +4,7 @@ include config.mk
 
 B := build
 LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
-            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c)
+            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c)
 CTL_OBJS := $(B)/obj/ctl/hardinitctl.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -43,8 +43,14 @@ check: deps
 	$(MAKE) check-install
 	$(MAKE) check-qemu
 
-check-unit: $(B)/unit-tests
-	cd tests/unit && ../../$(B)/unit-tests
+# The program the sandbox test runs inside the sandbox: plain flags (no sanitizer, which
+# would want /proc).
+$(B)/sandbox-probe: tests/unit/probes/sandbox_probe.c
+	@mkdir -p $(B)
+	$(CC) -std=c11 -O2 -Wall -o $@ $<
+
+check-unit: $(B)/unit-tests $(B)/sandbox-probe
+	cd tests/unit && HARDINIT_SANDBOX_PROBE=$(abspath $(B))/sandbox-probe ../../$(B)/unit-tests
 
 # The appliance images the QEMU tests and the demo boot (tools/build-images).
 images: $(B)/hardinit $(B)/hardinitctl
@@ -66,7 +72,7 @@ bench: deps images
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
-		common init verity mounts overlay firewall lockdown slots supervise ctl
+		common init verity mounts overlay firewall lockdown slots supervise sandbox ctl
 
 MAN8 := man/hardinit.8 man/hardinitctl.8
 MAN5 := man/hardinit.policy.5
