@@ -4,7 +4,7 @@ include config.mk
 
 B := build
 LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
-            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c)
+            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c)
 CTL_OBJS := $(B)/obj/ctl/hardinitctl.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -44,8 +44,14 @@ check: deps
 	$(MAKE) check-initramfs
 	$(MAKE) check-qemu
 
-check-unit: $(B)/unit-tests
-	cd tests/unit && ../../$(B)/unit-tests
+# The program the sandbox test runs inside the sandbox: plain flags (no sanitizer, which
+# would want /proc).
+$(B)/sandbox-probe: tests/unit/probes/sandbox_probe.c
+	@mkdir -p $(B)
+	$(CC) -std=c11 -O2 -Wall -o $@ $<
+
+check-unit: $(B)/unit-tests $(B)/sandbox-probe
+	cd tests/unit && HARDINIT_SANDBOX_PROBE=$(abspath $(B))/sandbox-probe ../../$(B)/unit-tests
 
 # mkinitramfs puts the keys where the policy's [verity] keys says and refuses a
 # non-Ed25519 key (needs $(B)/kernel, as check-qemu does).
@@ -72,7 +78,7 @@ bench: deps images
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
-		common init verity mounts overlay firewall lockdown slots supervise ctl
+		common init verity mounts overlay firewall lockdown slots supervise sandbox ctl
 
 MAN8 := man/hardinit.8 man/hardinitctl.8
 MAN5 := man/hardinit.policy.5

@@ -22,6 +22,7 @@
 #include "mounts/mounts_apply.h"
 #include "mounts/mounts_audit.h"
 #include "overlay/overlay_apply.h"
+#include "sandbox/sandbox_apply.h"
 #include "supervise/supervise_apply.h"
 #include "verity/footer_sig.h"
 #include "verity/verity_apply.h"
@@ -273,6 +274,23 @@ static int apply_check_root(struct boot_state *st, struct fault *f)
 	return 0;
 }
 
+/* The sandbox e2fsck and mke2fs run in (docs/state.md), prepared once. Should that
+ * fail, the jail refuses to start them: the partitions are then left alone. */
+static const struct spawn_jail *tools_jail(void)
+{
+	static const char *const files[] = { "/etc/mke2fs.conf", NULL };
+	static struct sandbox sb;
+	static bool prepared;
+	struct fault f = { "" };
+
+	if (!prepared) {
+		prepared = true;
+		if (sandbox_apply_prepare(&sb, files, &f) < 0)
+			log_warning("unable to prepare the sandbox for e2fsck and mke2fs: %s, continuing", f.text);
+	}
+	return &sb.jail;
+}
+
 /* Mounts the logs partition at LOGS_EARLY (moved to /logs before switch root), so that
  * a boot that fails later still leaves its record. */
 static int apply_mount_logs(struct boot_state *st, struct fault *f)
@@ -284,7 +302,8 @@ static int apply_mount_logs(struct boot_state *st, struct fault *f)
 	if (mkdir("/run/hardinit", 0700) < 0 && errno != EEXIST)
 		return fault_set(f, errno, "unable to create /run/hardinit: %s", strerror(errno));
 	r = ext4_apply_mount(plan->logs_device[0] ? plan->logs_device : NULL, plan->logs_label, LOGS_EARLY,
-			     MS_NOSUID | MS_NODEV | MS_NOEXEC, plan->format_blank, &st->logs_state, &why, f);
+			     MS_NOSUID | MS_NODEV | MS_NOEXEC, plan->format_blank, tools_jail(), &st->logs_state,
+			     &why, f);
 	if (r < 0)
 		return r;
 	st->logs_fd = open(LOGS_EARLY, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -298,7 +317,7 @@ static int apply_mount_data(struct boot_state *st, struct fault *f)
 	int r;
 
 	r = ext4_apply_mount(plan->data_device[0] ? plan->data_device : NULL, plan->data_label, DATA_ROOT,
-			     MS_NOSUID | MS_NODEV, plan->format_blank, &st->data_state, &why, f);
+			     MS_NOSUID | MS_NODEV, plan->format_blank, tools_jail(), &st->data_state, &why, f);
 	if (r == 0 && st->data_state == STORAGE_VOLATILE)
 		snprintf(st->data_reason, sizeof(st->data_reason), "%s", why.text);
 	return r;

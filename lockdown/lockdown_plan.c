@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <seccomp.h>
 
+#include "common/seccomp_export.h"
 #include "lockdown/lockdown_plan.h"
 
 static const struct sysctl_setting default_sysctls[] = {
@@ -199,19 +199,7 @@ fail:
 
 char *lockdown_plan_seccomp_pfc(void *filter)
 {
-	int fd = memfd_create("pfc", MFD_CLOEXEC);
-	char *text = NULL;
-	off_t size;
-
-	if (fd < 0)
-		return NULL;
-	if (seccomp_export_pfc(filter, fd) == 0 && (size = lseek(fd, 0, SEEK_END)) >= 0 &&
-	    (text = calloc(1, (size_t)size + 1)) && pread(fd, text, (size_t)size, 0) != size) {
-		free(text);
-		text = NULL;
-	}
-	close(fd);
-	return text;
+	return seccomp_export_text(filter);
 }
 
 void lockdown_sysctl_path(const char *key, char *path, size_t size)

@@ -75,10 +75,12 @@ int ext4_apply_mount_volatile(const char *target, unsigned long flags, struct fa
 	return 0;
 }
 
-/* Formats or checks the partition as the plan says, then mounts it. Returns 0, or
- * -errno with why set when the partition must be left alone. */
+/* Formats or checks the partition as the plan says, then mounts it; one that e2fsck
+ * could not repair is never mounted. Returns 0, or -errno with why set when the
+ * partition must be left alone. */
 static int prepare_and_mount(const char *device, const char *label, const char *target,
-			     unsigned long flags, bool format_blank, struct fault *why)
+			     unsigned long flags, bool format_blank, const struct spawn_jail *jail,
+			     struct fault *why)
 {
 	char type[32];
 	enum ext4_action action;
@@ -96,15 +98,17 @@ static int prepare_and_mount(const char *device, const char *label, const char *
 	if (action == EXT4_FORMAT) {
 		char *argv[] = { "/sbin/mke2fs", "-q", "-t", "ext4", "-L", (char *)label, "-E", "root_owner=0:0",
 				 (char *)device, NULL };
-		if ((r = spawn_logged(argv, "mke2fs", why)) != 0)
+		if ((r = spawn_logged(argv, "mke2fs", jail, why)) != 0)
 			return r < 0 ? r : fault_set(why, EIO, "mke2fs %s exited with %d", device, r);
 	} else {
 		char *argv[] = { "/sbin/e2fsck", "-p", (char *)device, NULL };
-		r = spawn_logged(argv, "e2fsck", why);
-		if (r < 0 || r >= 8)
-			log_warning("e2fsck %s could not run (%d), mounting anyway, continuing", device, r);
-		else if (r & 4)
-			log_warning("e2fsck %s left errors uncorrected, mounting anyway, continuing", device);
+		struct fault ran = { "" };
+
+		r = spawn_logged(argv, "e2fsck", jail, &ran);
+		if (r < 0)
+			log_warning("%s, continuing", ran.text);
+		if ((r = ext4_plan_fsck_verdict(r, device, why)) < 0)
+			return r;
 	}
 	if (mount(device, target, "ext4", flags, "errors=remount-ro") < 0)
 		return fault_set(why, errno, "unable to mount %s as ext4: %s", device, strerror(errno));
@@ -112,14 +116,14 @@ static int prepare_and_mount(const char *device, const char *label, const char *
 }
 
 int ext4_apply_mount(const char *device, const char *label, const char *target, unsigned long flags,
-		     bool format_blank, enum storage_state *ret_state, struct fault *why_volatile,
-		     struct fault *f)
+		     bool format_blank, const struct spawn_jail *jail, enum storage_state *ret_state,
+		     struct fault *why_volatile, struct fault *f)
 {
 	if (mkdir(target, 0755) < 0 && errno != EEXIST)
 		return fault_set(f, errno, "unable to create %s: %s", target, strerror(errno));
 	if (!device)
 		fault_set(why_volatile, ENOENT, "no single partition labelled %s", label);
-	else if (prepare_and_mount(device, label, target, flags, format_blank, why_volatile) == 0) {
+	else if (prepare_and_mount(device, label, target, flags, format_blank, jail, why_volatile) == 0) {
 		*ret_state = STORAGE_PERSISTENT;
 		return 0;
 	}

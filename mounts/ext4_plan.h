@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "common/fault.h"
+
 enum ext4_action {
 	EXT4_CHECK_AND_MOUNT,   /* an ext4 filesystem: e2fsck -p, then mount */
 	EXT4_FORMAT,            /* blank: no signature, first and last MiB all zero */
@@ -17,5 +19,15 @@ enum ext4_action {
 enum ext4_action ext4_plan_action(const char *fstype, bool blank, bool format_blank);
 
 const char *ext4_action_name(enum ext4_action a);
+
+/* Decides from e2fsck -p's exit status on the unmounted partition device whether it
+ * may be mounted. 0 (clean), 1 (errors corrected) and 2 or 3 (corrected, "reboot"
+ * advised: that advice is for a filesystem that was mounted while checked, and this one
+ * was not) mount. Bit 4 (errors left uncorrected), 8 (operational error), 16 (usage),
+ * 32 (cancelled), 128 (shared library error), any other status above 3 and a negative
+ * one (-errno: it could not run or was killed) leave the partition alone: the kernel's
+ * ext4 driver never sees a filesystem fsck could not vouch for.
+ * Returns 0 (mount), or -EUCLEAN (errors left) or -EIO (fsck failed) with why set. */
+int ext4_plan_fsck_verdict(int status, const char *device, struct fault *why);
 
 #endif

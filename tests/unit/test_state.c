@@ -111,6 +111,38 @@ static json_object *field(json_object *o, const char *key)
 	return v;
 }
 
+/* Every e2fsck -p exit status: 0-3 mount (2 = "reboot advised", meant for a mounted
+ * root; this partition was not mounted), anything with bit 4 or above, and a status
+ * that says e2fsck did not run to the end, leaves the partition alone. */
+Test(ext4_plan, fsck_verdict)
+{
+	static const int mount[] = { 0, 1, 2, 3 };
+	static const int leave[] = { 4, 5, 6, 7, 8, 9, 12, 16, 32, 64, 128, 255, -ENOENT, -EINTR, -EIO };
+	struct fault why = { "" };
+
+	for (size_t i = 0; i < sizeof(mount) / sizeof(mount[0]); i++) {
+		cr_assert_eq(ext4_plan_fsck_verdict(mount[i], "/dev/vda8", &why), 0, "status %d", mount[i]);
+		cr_assert_str_empty(why.text);
+	}
+	for (int s = 4; s < 256; s++)
+		cr_assert_lt(ext4_plan_fsck_verdict(s, "/dev/vda8", &why), 0, "status %d", s);
+	for (size_t i = 0; i < sizeof(leave) / sizeof(leave[0]); i++) {
+		why.text[0] = '\0';
+		cr_assert_lt(ext4_plan_fsck_verdict(leave[i], "/dev/vda8", &why), 0, "status %d", leave[i]);
+		cr_assert(strstr(why.text, "/dev/vda8") && strstr(why.text, "left untouched"), "%s", why.text);
+	}
+	cr_assert_eq(ext4_plan_fsck_verdict(4, "/dev/vda8", &why), -EUCLEAN);
+	cr_assert_str_eq(why.text, "e2fsck -p could not repair /dev/vda8 (exit status 4): left untouched");
+	cr_assert_eq(ext4_plan_fsck_verdict(12, "/dev/vda8", &why), -EIO);
+	cr_assert_str_eq(why.text, "e2fsck failed on /dev/vda8 (exit status 12, operational error): left untouched");
+	cr_assert_eq(ext4_plan_fsck_verdict(-ENOENT, "/dev/vda8", &why), -EIO);
+	cr_assert_str_eq(why.text, "e2fsck could not check /dev/vda8 (No such file or directory): left untouched");
+	cr_assert_eq(ext4_plan_fsck_verdict(32, "/dev/vda8", &why), -EIO);
+	cr_assert(strstr(why.text, "cancelled"));
+	cr_assert_eq(ext4_plan_fsck_verdict(128, "/dev/vda8", &why), -EIO);
+	cr_assert(strstr(why.text, "shared library error"));
+}
+
 /* A record encodes to one line of JSON with every field, nulls where absent. */
 Test(record, encodes_one_line)
 {

@@ -279,6 +279,63 @@ case_state_corrupt_data() {
 	[ "$before" = "$after" ] || { REASON="the damaged data partition was changed"; return 1; }
 }
 
+# damage_for_fsck DISK N: in partition N, lost+found's inode gets mode 0 and the
+# filesystem is marked not clean: a damage `e2fsck -p` gives up on (exit status 4,
+# "UNEXPECTED INCONSISTENCY") but the kernel would mount.
+damage_for_fsck() {
+	local img="$WORK/fsck-damage.img"
+	dd if="$1" of="$img" bs=1M skip=$(( $(part_start "$1" "$2") / 1048576 )) \
+		count=$(( $(part_size "$1" "$2") / 1048576 )) status=none
+	debugfs -w -R 'sif <11> mode 0' "$img" >/dev/null 2>&1
+	debugfs -w -R 'ssv state 0' "$img" >/dev/null 2>&1
+	replace_partition "$1" "$2" "$img"
+}
+
+# sha256_but_superblock DISK N: partition N's checksum with its primary superblock
+# (bytes 1024-2047) zeroed: e2fsck -p writes its own bookkeeping there (the error
+# state, kbytes written) even when it gives up; a mount writes far more.
+sha256_but_superblock() {
+	local img="$WORK/fsck-sum.img"
+	dd if="$1" of="$img" bs=1M skip=$(( $(part_start "$1" "$2") / 1048576 )) \
+		count=$(( $(part_size "$1" "$2") / 1048576 )) status=none
+	dd if=/dev/zero of="$img" bs=1024 seek=1 count=1 conv=notrunc status=none
+	sha256sum <"$img" | cut -d' ' -f1
+}
+
+CASES+=(state_fsck_unrepaired)
+# 5b. Data and logs partitions with damage e2fsck -p cannot repair (exit status 4) are
+#     never mounted: the boot completes with data=degraded and a tmpfs /logs, no record
+#     lands on the logs partition, and neither partition changed beyond e2fsck's own
+#     superblock bookkeeping.
+case_state_fsck_unrepaired() {
+	local disk data0 logs0 data1 logs1 out rc
+	disk=$(disk_variant state_fsck_unrepaired)
+	damage_for_fsck "$disk" "$DATA_PART"
+	damage_for_fsck "$disk" "$LOGS_PART"
+	dd if="$disk" bs=1M skip=$(( $(part_start "$disk" "$DATA_PART") / 1048576 )) \
+		count=$(( $(part_size "$disk" "$DATA_PART") / 1048576 )) status=none >"$WORK/fsck-check.img"
+	rc=0; e2fsck -p "$WORK/fsck-check.img" >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 4 ] || { REASON="test setup: e2fsck -p exits $rc, not 4, on the damaged partition"; return 1; }
+	records "$disk" >"$WORK/fsck-records-before"
+	data0=$(sha256_but_superblock "$disk" "$DATA_PART"); logs0=$(sha256_but_superblock "$disk" "$LOGS_PART")
+	qemu_boot state_fsck_unrepaired "$disk" "$INITRD" "" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line 'hardinit: ready .* data=degraded' 120 || { REASON="no degraded ready line"; return 1; }
+	guest_ssh_wait 90 || { REASON="no SSH"; return 1; }
+	out=$(guest_ssh 'hardinitctl status; grep -c . /logs/hardinit/boots.jsonl; findmnt -no FSTYPE /logs') || { REASON="SSH failed"; return 1; }
+	printf '%s\n' "$out" | sed 's/^/     guest: /'
+	grep -q 'data degraded: e2fsck -p could not repair /dev/vda8 (exit status 4): left untouched' <<<"$out" \
+		|| { REASON="the boot record does not say why data is degraded"; return 1; }
+	grep -qx tmpfs <<<"$out" || { REASON="/logs is not a tmpfs"; return 1; }
+	expect_console state_fsck_unrepaired 'logs is volatile \(tmpfs\): e2fsck -p could not repair /dev/vda7' \
+		|| { REASON="no console line for the logs partition"; return 1; }
+	guest_ssh 'sync' || true
+	qemu_kill
+	data1=$(sha256_but_superblock "$disk" "$DATA_PART"); logs1=$(sha256_but_superblock "$disk" "$LOGS_PART")
+	[ "$data0" = "$data1" ] || { REASON="the data partition was changed"; return 1; }
+	[ "$logs0" = "$logs1" ] || { REASON="the logs partition was changed"; return 1; }
+	records "$disk" | cmp -s - "$WORK/fsck-records-before" || { REASON="a boot record landed on the logs partition"; return 1; }
+}
+
 CASES+=(state_full_data)
 # 6. A full data partition (ENOSPC): the next boot completes and SSH works.
 case_state_full_data() {
