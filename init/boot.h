@@ -9,7 +9,7 @@
 #include "common/fault.h"
 #include "common/program.h"
 #include "init/plan.h"
-#include "mounts/ext4_apply.h"
+#include "mounts/ext4_plan.h"
 #include "verity/footer.h"
 #include "verity/verity_plan.h"
 

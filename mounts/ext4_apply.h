@@ -5,8 +5,8 @@
 
 #include "common/fault.h"
 #include "common/spawn.h"
+#include "mounts/ext4_plan.h"
 
-enum storage_state { STORAGE_PERSISTENT, STORAGE_VOLATILE };
 
 /* Mounts the ext4 partition `device` (NULL: there is none) at target with flags. A
  * blank one is formatted first (when format_blank), an ext4 one is checked with

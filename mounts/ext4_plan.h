@@ -6,6 +6,10 @@
 
 #include "common/fault.h"
 
+/* Where a partition's content lives for this boot: on the partition, or in a tmpfs
+ * that stands in for a partition that could not be used. */
+enum storage_state { STORAGE_PERSISTENT, STORAGE_VOLATILE };
+
 enum ext4_action {
 	EXT4_CHECK_AND_MOUNT,   /* an ext4 filesystem: e2fsck -p, then mount */
 	EXT4_FORMAT,            /* blank: no signature, first and last MiB all zero */
