@@ -59,15 +59,43 @@ Test(supervise, crash_loop_bound)
 		cr_assert_eq(exit_decide(&h, t, EXIT_RESTART, 1, 60, &k), EXIT_DO_RESTART, "at %llu", (unsigned long long)t);
 }
 
-/* The history never overflows, even at the largest limit. */
+/* The crash-loop count is the exits within the window, at the largest limit: 101
+ * exits 35 s apart span 3500 s < 3600 s, so the 101st is a crash loop; 36 s apart the
+ * oldest has always left the window, so a thousand of them never are (and neither are
+ * exits spread wider than the window). 1000 exits in one second keep the history
+ * within EXIT_HISTORY_MAX: a crash loop from the 101st on, nothing written past it. */
 Test(supervise, history_bounded)
 {
-	struct exit_history h = { .n = 0 };
+	struct {
+		struct exit_history h;
+		uint64_t guard[4];
+	} g;
 	enum shutdown_kind k;
 
-	for (uint64_t t = 0; t < 1000; t++)
-		(void)exit_decide(&h, 5, EXIT_RESTART, 100, 3600, &k);
-	cr_assert_leq(h.n, EXIT_HISTORY_MAX);
+	memset(&g, 0xa5, sizeof(g));
+	g.h.n = 0;
+	for (uint64_t i = 0; i < 1000; i++)
+		cr_assert_eq(exit_decide(&g.h, 1000 + i * 35, EXIT_RESTART, 100, 3600, &k),
+			     i < 100 ? EXIT_DO_RESTART : EXIT_DO_CRASH_LOOP, "exit %llu, 35 s apart", (unsigned long long)i);
+
+	g.h.n = 0;
+	for (uint64_t i = 0; i < 1000; i++)
+		cr_assert_eq(exit_decide(&g.h, 1000 + i * 36, EXIT_RESTART, 100, 3600, &k), EXIT_DO_RESTART,
+			     "exit %llu, 36 s apart", (unsigned long long)i);
+
+	g.h.n = 0;
+	for (uint64_t i = 0; i < 1000; i++)
+		cr_assert_eq(exit_decide(&g.h, 1000 + i * 3601, EXIT_RESTART, 100, 3600, &k), EXIT_DO_RESTART,
+			     "exit %llu, 3601 s apart", (unsigned long long)i);
+
+	g.h.n = 0;
+	for (uint64_t i = 0; i < 1000; i++) {
+		cr_assert_eq(exit_decide(&g.h, 5, EXIT_RESTART, 100, 3600, &k),
+			     i < 100 ? EXIT_DO_RESTART : EXIT_DO_CRASH_LOOP, "exit %llu in one second", (unsigned long long)i);
+		cr_assert_leq(g.h.n, EXIT_HISTORY_MAX);
+	}
+	for (size_t i = 0; i < sizeof(g.guard) / sizeof(g.guard[0]); i++)
+		cr_assert_eq(g.guard[i], 0xa5a5a5a5a5a5a5a5ULL, "written past the history");
 }
 
 /* The shutdown plan takes down every mount but / and the API filesystems, deepest
