@@ -18,6 +18,8 @@
 #define HEALTH_INTERVAL_MS 2000
 #define HEALTH_RUN_MAX_MS 10000  /* a health check that hangs longer is killed */
 #define KILL_WAIT_MS 2000        /* after SIGKILL, how long to wait for the last exits */
+#define MOUNT_PASSES 8           /* readings of mountinfo at shutdown, each followed by unmounts */
+#define EMERGENCY_RO_WAIT_MS 2000 /* the kernel's emergency read-only remount runs in the background */
 
 static uint64_t now_ms(void)
 {
@@ -71,13 +73,94 @@ static bool reap_until(uint64_t deadline_ms)
 	}
 }
 
+/* What taking the mounts down did. */
+struct unmount_result {
+	unsigned unmounted;  /* umount2 calls that succeeded */
+	unsigned readonly;   /* mounts still there, remounted read-only */
+	unsigned left;       /* mounts still there and writable */
+	bool known;          /* false: mountinfo could not be read at the end */
+};
+
+/* Unmounts each mount of the plan, in its order. Returns how many came off. */
+static unsigned unmount_pass(const struct shutdown_plan *plan)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < plan->n; i++)
+		n += umount2(plan->mounts[i].target, UMOUNT_NOFOLLOW) == 0;
+	return n;
+}
+
+/* The last resort when mountinfo cannot be read: the kernel's emergency remount
+ * (SysRq u) makes every filesystem read-only; it runs in the background, so wait a
+ * little for it. */
+static void emergency_remount_readonly(void)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, "u", 1) != 1)
+		log_warning("shutdown: unable to trigger the emergency read-only remount: %s, continuing", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	sync();
+	nanosleep(&(struct timespec){ .tv_sec = EMERGENCY_RO_WAIT_MS / 1000 }, NULL);
+}
+
+/* Takes down every mount but / and the API filesystems: reads /proc/self/mountinfo
+ * and unmounts the plan deepest first, again and again while a pass unmounts
+ * something (at most MOUNT_PASSES readings), then remounts what is still there
+ * read-only. A mountinfo that cannot be read is read again on the next pass; if the
+ * last reading fails too, the kernel's emergency remount makes everything read-only.
+ * Never uses a partial list. */
+static struct unmount_result unmount_all(void)
+{
+	struct unmount_result res = { 0, 0, 0, false };
+	struct shutdown_plan plan = { NULL, 0 };
+	struct fault f = { "" };
+
+	for (unsigned pass = 1; pass <= MOUNT_PASSES; pass++) {
+		unsigned n;
+		shutdown_plan_free(&plan);
+		if (shutdown_plan_build("/proc/self/mountinfo", &plan, &f) < 0) {
+			log_warning("shutdown: unable to list the mounts (pass %u): %s, continuing", pass, f.text);
+			res.known = false;
+			continue;
+		}
+		res.known = true;
+		if (plan.n == 0 || pass == MOUNT_PASSES)
+			break;
+		if ((n = unmount_pass(&plan)) == 0)
+			break; /* nothing moved: the plan is what is still mounted */
+		res.unmounted += n;
+		res.known = false; /* the plan is stale: read mountinfo again */
+	}
+	if (!res.known) {
+		log_warning("shutdown: the mounts are unknown: remounting every filesystem read-only, continuing");
+		emergency_remount_readonly();
+		shutdown_plan_free(&plan);
+		return res;
+	}
+	/* What is still mounted is busy: read-only, deepest first. */
+	for (size_t i = 0; i < plan.n; i++) {
+		const char *target = plan.mounts[i].target;
+		if (mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0) {
+			log_warning("shutdown: %s is busy: remounted read-only, continuing", target);
+			res.readonly++;
+		} else {
+			log_warning("shutdown: unable to unmount or remount read-only %s: %s, continuing", target,
+				    strerror(errno));
+			res.left++;
+		}
+	}
+	shutdown_plan_free(&plan);
+	return res;
+}
+
 void supervisor_shutdown(enum shutdown_kind kind, unsigned grace_ms, const char *reason)
 {
 	static const int commands[] = { [SHUTDOWN_NONE] = RB_AUTOBOOT, [SHUTDOWN_REBOOT] = RB_AUTOBOOT,
 					[SHUTDOWN_HALT] = RB_HALT_SYSTEM, [SHUTDOWN_POWEROFF] = RB_POWER_OFF };
-	static struct shutdown_plan plan;
-	struct fault f = { "" };
-	unsigned unmounted = 0, readonly = 0, left = 0;
+	struct unmount_result res;
 	uint64_t begin = now_ms();
 
 	log_notice("shutdown: %s (%s): stopping every process", shutdown_kind_name(kind), reason);
@@ -90,23 +173,14 @@ void supervisor_shutdown(enum shutdown_kind kind, unsigned grace_ms, const char 
 			log_warning("shutdown: processes still running after SIGKILL, continuing");
 	}
 	sync();
-	if (shutdown_plan_build("/proc/self/mountinfo", &plan, &f) < 0)
-		log_warning("shutdown: %s: leaving the mounts as they are, continuing", f.text);
-	for (size_t i = 0; i < plan.n; i++) {
-		if (umount2(plan.targets[i], UMOUNT_NOFOLLOW) == 0) {
-			unmounted++;
-		} else if (mount(NULL, plan.targets[i], NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0) {
-			log_warning("shutdown: %s is busy: remounted read-only, continuing", plan.targets[i]);
-			readonly++;
-		} else {
-			log_warning("shutdown: unable to unmount or remount read-only %s: %s, continuing", plan.targets[i],
-				    strerror(errno));
-			left++;
-		}
-	}
+	res = unmount_all();
 	sync();
-	log_notice("shutdown: %s after %llums: %u unmounted, %u read-only, %u left", shutdown_kind_name(kind),
-		   (unsigned long long)(now_ms() - begin), unmounted, readonly, left);
+	if (res.known)
+		log_notice("shutdown: %s after %llums: %u unmounted, %u read-only, %u left", shutdown_kind_name(kind),
+			   (unsigned long long)(now_ms() - begin), res.unmounted, res.readonly, res.left);
+	else
+		log_notice("shutdown: %s after %llums: %u unmounted, the rest remounted read-only by the kernel",
+			   shutdown_kind_name(kind), (unsigned long long)(now_ms() - begin), res.unmounted);
 	(void)reboot(commands[kind]);
 	for (;;)
 		pause();

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,22 +68,96 @@ static bool target_is_kept(const char *path)
 	return false;
 }
 
-static size_t depth(const char *path)
+/* A mount of the tree being walked: its children form a list, latest first. */
+struct mount_node {
+	const char *target; /* owned by the libmount table */
+	int id;
+	int parent_id;
+	size_t first_child;  /* SIZE_MAX: none */
+	size_t next_sibling; /* SIZE_MAX: none */
+	size_t cursor;       /* the next child to walk (during the walk) */
+	unsigned char state; /* 0 unseen, 1 on the stack, 2 done */
+};
+
+struct id_index {
+	int id;
+	size_t index;
+};
+
+struct mount_tree {
+	struct mount_node *nodes;
+	size_t n;
+	struct id_index *by_id; /* sorted by mount ID */
+};
+
+static int id_index_cmp(const void *a, const void *b)
 {
-	size_t d = 0;
-	for (; *path; path++)
-		d += *path == '/';
-	return d;
+	int x = ((const struct id_index *)a)->id, y = ((const struct id_index *)b)->id;
+	return (x > y) - (x < y);
+}
+
+/* The index of the node with mount ID id, or SIZE_MAX. */
+static size_t node_find(const struct mount_tree *t, int id)
+{
+	const struct id_index key = { id, 0 };
+	const struct id_index *hit = bsearch(&key, t->by_id, t->n, sizeof(key), id_index_cmp);
+
+	return hit ? hit->index : SIZE_MAX;
+}
+
+/* Appends node's mount to the plan, unless it is kept. Returns 0 or -ENOMEM. */
+static int plan_add(struct shutdown_plan *p, const struct mount_node *node, struct fault *f)
+{
+	char *target;
+
+	if (!node->target || target_is_kept(node->target))
+		return 0;
+	if (!(target = strdup(node->target)))
+		return fault_set(f, ENOMEM, "out of memory");
+	p->mounts[p->n++] = (struct shutdown_mount){ .target = target, .id = node->id, .parent_id = node->parent_id };
+	return 0;
+}
+
+/* Walks the tree below node `root` (itself included) children first, appending each
+ * mount to the plan once its children are in it. stack has room for every node.
+ * Returns 0 or -ENOMEM. */
+static int plan_walk(struct mount_tree *t, size_t root, size_t *stack, struct shutdown_plan *p, struct fault *f)
+{
+	size_t sp = 0;
+
+	t->nodes[root].state = 1;
+	t->nodes[root].cursor = t->nodes[root].first_child;
+	stack[sp++] = root;
+	while (sp > 0) {
+		struct mount_node *top = &t->nodes[stack[sp - 1]];
+		if (top->cursor != SIZE_MAX) {
+			size_t c = top->cursor;
+			top->cursor = t->nodes[c].next_sibling;
+			if (t->nodes[c].state != 0) /* a cycle in a damaged file */
+				continue;
+			t->nodes[c].state = 1;
+			t->nodes[c].cursor = t->nodes[c].first_child;
+			stack[sp++] = c;
+			continue;
+		}
+		sp--;
+		top->state = 2;
+		if (plan_add(p, top, f) < 0)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 int shutdown_plan_build(const char *mountinfo_path, struct shutdown_plan *ret, struct fault *f)
 {
 	struct libmnt_table *tb = mnt_new_table();
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_BACKWARD);
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct mount_tree t = { NULL, 0, NULL };
+	size_t *stack = NULL;
 	struct libmnt_fs *fs;
 	int r = 0;
 
-	ret->n = 0;
+	*ret = (struct shutdown_plan){ NULL, 0 };
 	if (!tb || !it) {
 		r = fault_set(f, ENOMEM, "out of memory");
 		goto done;
@@ -91,27 +166,56 @@ int shutdown_plan_build(const char *mountinfo_path, struct shutdown_plan *ret, s
 		r = fault_set(f, -r, "unable to parse %s", mountinfo_path);
 		goto done;
 	}
-	/* Backwards: later mounts first; then a stable sort puts deeper targets first. */
-	while (mnt_table_next_fs(tb, it, &fs) == 0) {
-		const char *target = mnt_fs_get_target(fs);
-		if (!target || target_is_kept(target))
+	t.n = (size_t)mnt_table_get_nents(tb);
+	t.nodes = calloc(t.n + 1, sizeof(*t.nodes));
+	t.by_id = calloc(t.n + 1, sizeof(*t.by_id));
+	stack = calloc(t.n + 1, sizeof(*stack));
+	ret->mounts = calloc(t.n + 1, sizeof(*ret->mounts));
+	if (!t.nodes || !t.by_id || !stack || !ret->mounts) {
+		r = fault_set(f, ENOMEM, "out of memory");
+		goto done;
+	}
+	/* The nodes in mount order (mountinfo's), then an index by mount ID. */
+	for (size_t i = 0; i < t.n && mnt_table_next_fs(tb, it, &fs) == 0; i++) {
+		t.nodes[i] = (struct mount_node){ .target = mnt_fs_get_target(fs), .id = mnt_fs_get_id(fs),
+						  .parent_id = mnt_fs_get_parent_id(fs), .first_child = SIZE_MAX,
+						  .next_sibling = SIZE_MAX };
+		t.by_id[i] = (struct id_index){ t.nodes[i].id, i };
+	}
+	qsort(t.by_id, t.n, sizeof(*t.by_id), id_index_cmp);
+	/* Each mount goes at the head of its parent's list: the later mount first. */
+	for (size_t i = 0; i < t.n; i++) {
+		size_t parent = node_find(&t, t.nodes[i].parent_id);
+		if (parent == SIZE_MAX || parent == i)
 			continue;
-		if (ret->n == SHUTDOWN_MOUNTS_MAX || strlen(target) >= sizeof(ret->targets[0])) {
-			r = fault_set(f, E2BIG, "too many mounts or too long a mount point (%s)", target);
+		t.nodes[i].next_sibling = t.nodes[parent].first_child;
+		t.nodes[parent].first_child = i;
+	}
+	/* The trees from their roots (mounts whose parent is not in the file), the later
+	 * first; then whatever a damaged file left unreached (a cycle of parents). */
+	for (size_t i = t.n; i-- > 0;) {
+		size_t parent = node_find(&t, t.nodes[i].parent_id);
+		if ((parent == SIZE_MAX || parent == i) && t.nodes[i].state == 0 && (r = plan_walk(&t, i, stack, ret, f)) < 0)
 			goto done;
-		}
-		strcpy(ret->targets[ret->n++], target);
 	}
-	for (size_t i = 1; i < ret->n; i++) { /* insertion sort: stable, n is small */
-		char t[sizeof(ret->targets[0])];
-		size_t j = i;
-		strcpy(t, ret->targets[i]);
-		for (; j > 0 && depth(ret->targets[j - 1]) < depth(t); j--)
-			strcpy(ret->targets[j], ret->targets[j - 1]);
-		strcpy(ret->targets[j], t);
-	}
+	for (size_t i = t.n; i-- > 0;)
+		if (t.nodes[i].state == 0 && (r = plan_walk(&t, i, stack, ret, f)) < 0)
+			goto done;
 done:
+	if (r < 0)
+		shutdown_plan_free(ret);
+	free(stack);
+	free(t.by_id);
+	free(t.nodes);
 	mnt_free_iter(it);
 	mnt_unref_table(tb);
 	return r;
+}
+
+void shutdown_plan_free(struct shutdown_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		free(plan->mounts[i].target);
+	free(plan->mounts);
+	*plan = (struct shutdown_plan){ NULL, 0 };
 }

@@ -57,18 +57,31 @@ enum exit_decision { EXIT_DO_RESTART, EXIT_DO_SHUTDOWN, EXIT_DO_CRASH_LOOP };
 enum exit_decision exit_decide(struct exit_history *h, uint64_t now, enum exit_action on_exit, unsigned limit,
 			       unsigned window_s, enum shutdown_kind *ret_kind);
 
-#define SHUTDOWN_MOUNTS_MAX 64
+/* One mount a shutdown takes down, as mountinfo names it. */
+struct shutdown_mount {
+	char *target;   /* where it is mounted (heap) */
+	int id;         /* its mount ID */
+	int parent_id;  /* the ID of the mount it sits on */
+};
 
 /* The mounts a shutdown takes down, deepest first: every mount but / and the kernel's
- * API filesystems (/proc, /sys, /dev, /run and below). Each is unmounted; one that is
- * still busy is remounted read-only instead. */
+ * API filesystems (/proc, /sys, /dev, /run and below), however many, however long
+ * their paths. Each is unmounted; one that is still busy is remounted read-only
+ * instead. Free it with shutdown_plan_free. */
 struct shutdown_plan {
-	char targets[SHUTDOWN_MOUNTS_MAX][128];
+	struct shutdown_mount *mounts;
 	size_t n;
 };
 
-/* Builds the plan from a mountinfo file (libmount), in reverse mount order, so that
- * a mount comes before the one it sits on. Returns 0, or -errno (f says why). */
+/* Builds the plan from a mountinfo file (libmount) by walking its mount tree: a mount
+ * comes before the mount it sits on (and so before everything it is mounted below),
+ * and of the mounts on one mount the later comes first, so that one mounted over
+ * another (the same target mounted twice, or over a parent directory) is taken down
+ * before the one it hides. Returns 0 (*ret owns heap memory), or -errno (ENOMEM, or
+ * an unreadable file; f says why) with *ret empty. */
 int shutdown_plan_build(const char *mountinfo_path, struct shutdown_plan *ret, struct fault *f);
+
+/* Frees what shutdown_plan_build allocated and empties the plan. */
+void shutdown_plan_free(struct shutdown_plan *plan);
 
 #endif

@@ -104,3 +104,57 @@ case_supervise_crash_loop() {
 	expect_no_console "$name" 'Kernel panic' || { REASON="kernel panic"; return 1; }
 	console_check_clean "$name" || { REASON="shell prompt, panic or oops on the console"; return 1; }
 }
+
+CASES+=(supervise_shutdown_many_mounts)
+# 6. Shutdown takes down every mount however many: 500 tmpfs mounts with ~300-character
+# targets under /logs (a 20-deep chain, 440 on one mount, one over a parent directory
+# of another, one over the same target with 35 on top), then SIGTERM to PID 1: all
+# unmounted, none left, and /logs (which they sit on) is clean on the disk.
+case_supervise_shutdown_many_mounts() {
+	local name=supervise_shutdown_many_mounts disk initrd base script t0 secs line logs i
+	initrd=$(supervise_initrd "$name") || { REASON="mkinitramfs failed"; return 1; }
+	disk=$(disk_variant "$name")
+	qemu_boot "$name" "$disk" "$initrd" "" 400 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$SUPERVISE_READY" 120 || { REASON="no ready line"; return 1; }
+	guest_ssh_wait 90 || { REASON="no SSH"; return 1; }
+	base=/logs/shutdown-many
+	for i in 1 2 3 4; do base+=/$(printf "%058d" 0 | tr 0 "$(printf "\\$((140 + i))")"); done
+	base+=/$(printf "%034d" 0 | tr 0 x)
+	script=$WORK/$name.sh
+	{
+		echo "set -e; B=$base; m() { mkdir -p \"\$1\"; mount -t tmpfs -o size=64k many \"\$1\"; }"
+		echo 'm $B; c=$B; for i in $(seq 20); do c=$c/c; m $c; done'
+		echo 'for i in $(seq 100 539); do m $B/s$i; done'
+		echo 'm $B/p; mkdir -p $B/p/b/c; m $B/p/b/c; m $B/p/b'  # the last covers b/c
+		echo 'm $B; for i in $(seq 100 134); do m $B/t$i; done'  # over $B, hiding the rest
+		echo 'echo "mounts $(grep -c "$B" /proc/self/mountinfo) longest $(awk "{print length(\$5)}" /proc/self/mountinfo | sort -n | tail -n 1)"'
+	} >"$script"
+	t0=$SECONDS
+	guest_ssh 'sh -s' <"$script" >"$WORK/$name.guest" 2>&1 || { REASON="making the mounts failed: $(tail -n 2 "$WORK/$name.guest")"; return 1; }
+	secs=$((SECONDS - t0))
+	line=$(grep -aE '^mounts [0-9]+ longest [0-9]+$' "$WORK/$name.guest") || { REASON="no mount count: $(tail -n 2 "$WORK/$name.guest")"; return 1; }
+	echo "     $line (made in ${secs} s over SSH)"
+	set -- $line
+	[ "$2" = 500 ] || { REASON="$2 mounts made, not 500"; return 1; }
+	[ "$4" -ge 300 ] || { REASON="the longest target is $4 characters"; return 1; }
+	guest_ssh 'kill -TERM 1' >/dev/null 2>&1 || true
+	qemu_wait_exit 120 || { REASON="SIGTERM to PID 1 did not reboot"; return 1; }
+	line=$(grep -aoE 'hardinit: shutdown: reboot after [0-9]+ms: [0-9]+ unmounted, [0-9]+ read-only, [0-9]+ left' "$QEMU_CONSOLE") \
+		|| { REASON="no shutdown summary: $(grep -a 'hardinit: shutdown' "$QEMU_CONSOLE" | tail -n 2)"; return 1; }
+	echo "     ${line#hardinit: }"
+	expect_console "$name" 'hardinit: shutdown: reboot after [0-9]+ms: [0-9]+ unmounted, 0 read-only, 0 left' || { REASON="mounts left at shutdown: $line"; return 1; }
+	set -- $line
+	[ "$6" -ge 500 ] || { REASON="only $6 unmounted"; return 1; }
+	expect_no_console "$name" 'hardinit: shutdown: (unable|too many)' || { REASON="a shutdown warning: $(grep -aE 'hardinit: shutdown: (unable|too many)' "$QEMU_CONSOLE" | head -n 1)"; return 1; }
+	expect_console "$name" 'reboot: Restarting system' || { REASON="no reboot"; return 1; }
+	console_check_clean "$name" || { REASON="shell prompt, panic or oops on the console"; return 1; }
+	logs=$WORK/$name.logs
+	dd if="$disk" of="$logs" bs=1M skip=$(( $(part_start "$disk" 7) / 1048576 )) \
+		count=$(( $(part_size "$disk" 7) / 1048576 )) status=none
+	dumpe2fs -h "$logs" >"$WORK/$name.dumpe2fs" 2>&1 || { REASON="dumpe2fs failed"; return 1; }
+	grep -qE '^Filesystem state: +clean$' "$WORK/$name.dumpe2fs" \
+		|| { REASON="/logs was left mounted: $(grep -E '^Filesystem state' "$WORK/$name.dumpe2fs")"; return 1; }
+	! grep -E '^Filesystem features:' "$WORK/$name.dumpe2fs" | grep -q needs_recovery \
+		|| { REASON="/logs was left mounted: its journal needs recovery"; return 1; }
+	echo "     /logs on the disk: clean, no journal to replay"
+}
