@@ -39,6 +39,7 @@ $(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
 check: deps
+	$(MAKE) check-layers
 	$(MAKE) check-unit
 	$(MAKE) check-install
 	$(MAKE) check-initramfs
@@ -49,6 +50,15 @@ check: deps
 $(B)/sandbox-probe: tests/unit/probes/sandbox_probe.c
 	@mkdir -p $(B)
 	$(CC) -std=c11 -O2 -Wall -o $@ $<
+
+# Dependencies point one way: init/ and ctl/ compose the concerns, the concerns use
+# common/, and nothing below init/ includes init/ (nor common/ a concern).
+CONCERNS := verity mounts overlay firewall lockdown slots supervise sandbox
+.PHONY: check-layers
+check-layers:
+	@bad=$$(grep -rn '#include "init/' common $(CONCERNS); grep -rn '#include "' common | grep -v '#include "common/'); \
+	if [ -n "$$bad" ]; then echo "check-layers: an include that points up:"; echo "$$bad"; exit 1; fi; \
+	echo "check-layers: ok (common <- $(CONCERNS) <- init, ctl)"
 
 check-unit: $(B)/unit-tests $(B)/sandbox-probe
 	cd tests/unit && HARDINIT_SANDBOX_PROBE=$(abspath $(B))/sandbox-probe ../../$(B)/unit-tests

@@ -9,10 +9,12 @@
 
 #include "common/cmdline.h"
 #include "common/fault.h"
+#include "common/shutdown.h"
 #include "firewall/firewall_plan.h"
 #include "lockdown/lockdown_plan.h"
 #include "overlay/overlay_plan.h"
 #include "slots/slot_state.h"
+#include "supervise/supervise_plan.h"
 #include "verity/verity_plan.h"
 
 #define POLICY_LABEL_MAX 36      /* a GPT partition name holds 36 UTF-16 units */
@@ -20,12 +22,9 @@
 #define POLICY_MODULE_NAME_MAX 56
 #define ROOT_HASH_MAX 64          /* sha512 */
 
-enum failure_action { FAILURE_REBOOT, FAILURE_POWEROFF, FAILURE_HALT, FAILURE_ACTION_COUNT };
 enum cmdline_trust { CMDLINE_TIGHTEN, CMDLINE_TRUST, CMDLINE_TRUST_COUNT };
 /* exec: hardinit execs the service tree; supervise: it stays PID 1 (supervise/). */
 enum pid1_mode { PID1_EXEC, PID1_SUPERVISE, PID1_MODE_COUNT };
-/* What a supervising PID 1 does when the service tree's first process exits. */
-enum exit_action { EXIT_REBOOT, EXIT_POWEROFF, EXIT_RESTART, EXIT_ACTION_COUNT };
 /* Init= mode: / must be read-only already, or hardinit remounts it read-only. */
 enum root_ro { ROOT_RO_REQUIRE, ROOT_RO_REMOUNT, ROOT_RO_COUNT };
 

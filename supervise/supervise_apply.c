@@ -158,8 +158,6 @@ static struct unmount_result unmount_all(void)
 
 void supervisor_shutdown(enum shutdown_kind kind, unsigned grace_ms, const char *reason)
 {
-	static const int commands[] = { [SHUTDOWN_NONE] = RB_AUTOBOOT, [SHUTDOWN_REBOOT] = RB_AUTOBOOT,
-					[SHUTDOWN_HALT] = RB_HALT_SYSTEM, [SHUTDOWN_POWEROFF] = RB_POWER_OFF };
 	struct unmount_result res;
 	uint64_t begin = now_ms();
 
@@ -181,7 +179,7 @@ void supervisor_shutdown(enum shutdown_kind kind, unsigned grace_ms, const char 
 	else
 		log_notice("shutdown: %s after %llums: %u unmounted, the rest remounted read-only by the kernel",
 			   shutdown_kind_name(kind), (unsigned long long)(now_ms() - begin), res.unmounted);
-	(void)reboot(commands[kind]);
+	(void)reboot(shutdown_reboot_command(kind));
 	for (;;)
 		pause();
 }

@@ -4,7 +4,6 @@
 #ifndef HARDINIT_SUPERVISE_APPLY_H
 #define HARDINIT_SUPERVISE_APPLY_H
 
-#include "init/policy.h"
 #include "supervise/supervise_plan.h"
 
 /* Runs the service tree until a signal, its exit or a failed health check ends the

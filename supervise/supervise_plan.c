@@ -23,17 +23,6 @@ enum shutdown_kind signal_shutdown(int signo)
 	}
 }
 
-const char *shutdown_kind_name(enum shutdown_kind k)
-{
-	static const char *const names[] = { "none", "reboot", "halt", "poweroff" };
-	return names[k];
-}
-
-enum shutdown_kind failure_shutdown(enum failure_action a)
-{
-	return a == FAILURE_POWEROFF ? SHUTDOWN_POWEROFF : a == FAILURE_HALT ? SHUTDOWN_HALT : SHUTDOWN_REBOOT;
-}
-
 enum exit_decision exit_decide(struct exit_history *h, uint64_t now, enum exit_action on_exit, unsigned limit,
 			       unsigned window_s, enum shutdown_kind *ret_kind)
 {

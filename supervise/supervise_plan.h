@@ -11,7 +11,10 @@
 
 #include "common/fault.h"
 #include "common/program.h"
-#include "init/policy.h"
+#include "common/shutdown.h"
+
+/* What a supervising PID 1 does when the service tree's first process exits. */
+enum exit_action { EXIT_REBOOT, EXIT_POWEROFF, EXIT_RESTART, EXIT_ACTION_COUNT };
 
 /* What a supervising PID 1 runs and how (from the policy's [boot] keys). */
 struct supervisor {
@@ -28,17 +31,12 @@ struct supervisor {
 	struct program health_program;
 };
 
-enum shutdown_kind { SHUTDOWN_NONE, SHUTDOWN_REBOOT, SHUTDOWN_HALT, SHUTDOWN_POWEROFF };
 
 /* The signal map, as busybox init has it: SIGTERM and SIGINT (the kernel's
  * Ctrl-Alt-Del, once reboot(RB_DISABLE_CAD) is set) reboot, SIGUSR1 halts, SIGUSR2
  * powers off. Returns SHUTDOWN_NONE for any other signal (ignored). */
 enum shutdown_kind signal_shutdown(int signo);
 
-const char *shutdown_kind_name(enum shutdown_kind k);
-
-/* The shutdown that a failure action (policy on_failure) asks for. */
-enum shutdown_kind failure_shutdown(enum failure_action a);
 
 #define EXIT_HISTORY_MAX 101 /* restart_limit is at most 100 */
 
