@@ -222,8 +222,8 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 
 bool plan_failure_marks_slot(const struct boot_plan *plan, const struct boot_step *step, bool slot_chosen, int err)
 {
-	return step->slot_bound && slot_chosen && plan->slot_choice == SLOT_AUTO &&
-	       verity_plan_error_condemns_slot(err);
+	(void)plan; /* the same rule whoever chose the slot */
+	return step->slot_bound && slot_chosen && verity_plan_error_condemns_slot(err);
 }
 
 void plan_set_slot(struct boot_plan *plan, int s, const char *why)
@@ -319,7 +319,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 			fprintf(out, " auto: highest-priority bootable slot (GPT attributes); a trial of %u boots until marked good; persisted before use",
 				plan->boot_tries);
 		else
-			fprintf(out, " %c (%s), its GPT attributes untouched", plan->slot, plan->slot_reason);
+			fprintf(out, " %c (%s), no decrement (the bootloader counts its tries)", plan->slot, plan->slot_reason);
 		break;
 	case STEP_OPEN_VERITY:
 		fprintf(out, " slot=%s name=%s", plan->slot == '?' ? "chosen" : plan->root_device[0] ? plan->root_device : plan->slot_label,
@@ -418,8 +418,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		break;
 	}
 	fprintf(out, "%s%s\n", s->fatal ? "" : " (non-fatal)",
-		!s->slot_bound ? "" : plan->slot_choice == SLOT_AUTO ? " (an integrity or authenticity failure marks the slot unbootable)" :
-		" (the bootloader's slot: its state is left to the bootloader)");
+		s->slot_bound ? " (an integrity or authenticity failure marks the slot unbootable)" : "");
 }
 
 void plan_print(const struct boot_plan *plan, FILE *out)

@@ -125,9 +125,9 @@ void plan_print(const struct boot_plan *plan, FILE *out);
 const char *step_kind_name(enum step_kind kind);
 
 /* Whether a fatal failure of step with err (a -errno) marks the booted slot
- * unbootable: only in a step that checks the slot's image, only for a slot hardinit
- * chose itself (hardinit.slot=auto; a bootloader's choice is the bootloader's to
- * count), and only for an integrity or authenticity error
+ * unbootable: only in a step that checks the slot's image, once the slot is known
+ * (chosen by hardinit, or by a bootloader with hardinit.slot=a|b, which then does not
+ * retry an image that can never boot), and only for an integrity or authenticity error
  * (verity_plan_error_condemns_slot). Anything else reboots and leaves the slot to
  * boot counting. */
 bool plan_failure_marks_slot(const struct boot_plan *plan, const struct boot_step *step, bool slot_chosen, int err);

@@ -259,15 +259,18 @@ Test(plan, failure_marks_slot_only_for_its_image)
 				      "%s", step_kind_name(others[k]));
 }
 
-/* A slot the bootloader chose (hardinit.slot=a|b) is never marked by hardinit: its
- * state is the bootloader's to count. */
-Test(plan, bootloader_slot_never_marked)
+/* A slot the bootloader chose (hardinit.slot=a|b) follows the same rule: marked for an
+ * integrity or authenticity failure of its image (the bootloader would otherwise retry
+ * an image that can never boot), never for anything else. */
+Test(plan, bootloader_slot_marked_only_for_its_image)
 {
 	struct boot_plan plan;
 
 	build("", "hardinit.slot=b", BOOT_MODE_INITRAMFS, &plan);
-	cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, STEP_OPEN_VERITY), true, -EBADMSG));
-	cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, STEP_CHECK_EXEC), true, -EKEYREJECTED));
+	cr_assert(plan_failure_marks_slot(&plan, step_of(&plan, STEP_OPEN_VERITY), true, -EBADMSG));
+	cr_assert(plan_failure_marks_slot(&plan, step_of(&plan, STEP_CHECK_EXEC), true, -EKEYREJECTED));
+	cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, STEP_OPEN_VERITY), true, -ENOMEM));
+	cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, STEP_CHECK_EXEC), true, -EIO));
 }
 
 /* The errors the trust decision returns are classified as they should be: a footer
