@@ -41,6 +41,7 @@ $(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
 check: deps
 	$(MAKE) check-layers
 	$(MAKE) check-unit
+	$(MAKE) check-tools
 	$(MAKE) check-install
 	$(MAKE) check-initramfs
 	$(MAKE) check-qemu
@@ -62,6 +63,11 @@ check-layers:
 
 check-unit: $(B)/unit-tests $(B)/sandbox-probe
 	cd tests/unit && HARDINIT_SANDBOX_PROBE=$(abspath $(B))/sandbox-probe ../../$(B)/unit-tests
+
+# The disk tools: partition types, labels and slot bits of tools/mkdisk.
+.PHONY: check-tools
+check-tools:
+	tests/tools/check-mkdisk $(B)
 
 # mkinitramfs puts the keys where the policy's [verity] keys says and refuses a
 # non-Ed25519 key (needs $(B)/kernel, as check-qemu does).
