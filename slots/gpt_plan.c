@@ -125,14 +125,52 @@ static bool entry_named(const uint8_t *e, const char *name)
 	return name[i] == '\0';  /* a 36-unit name fills the field: the label must end there */
 }
 
-bool gpt_find_name(const struct gpt_header *h, const uint8_t *entries, size_t len, const char *name)
+int gpt_find_entry(const struct gpt_header *h, const uint8_t *entries, size_t len, const char *name)
 {
 	if (!entries || !name || !name[0] || len < h->entries_bytes)
-		return false;
+		return -1;
 	for (uint32_t i = 0; i < h->num_entries; i++)
 		if (entry_named(entries + (size_t)i * GPT_ENTRY_SIZE, name))
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+bool gpt_find_name(const struct gpt_header *h, const uint8_t *entries, size_t len, const char *name)
+{
+	return gpt_find_entry(h, entries, len, name) >= 0;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)v);
+	put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+uint64_t gpt_entry_attrs(const uint8_t *entries, uint32_t index)
+{
+	return le64(entries + (size_t)index * GPT_ENTRY_SIZE + 48);
+}
+
+void gpt_entry_set_attrs(uint8_t *entries, uint32_t index, uint64_t attrs)
+{
+	put_le64(entries + (size_t)index * GPT_ENTRY_SIZE + 48, attrs);
+}
+
+void gpt_seal_header(uint8_t *sector, uint64_t my_lba, uint64_t alternate_lba, uint64_t entries_lba,
+		     uint32_t entries_crc)
+{
+	put_le64(sector + 24, my_lba);
+	put_le64(sector + 32, alternate_lba);
+	put_le64(sector + 72, entries_lba);
+	put_le32(sector + 88, entries_crc);
+	put_le32(sector + 16, 0);
+	put_le32(sector + 16, gpt_crc32(0, sector, le32(sector + 12)));
 }
 
 bool gpt_plan_repair_decide(const struct gpt_disk_view *v, const char *const labels[2],

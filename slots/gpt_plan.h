@@ -43,6 +43,22 @@ bool gpt_check_entries(const struct gpt_header *h, const uint8_t *entries, size_
  * be zero after it). */
 bool gpt_find_name(const struct gpt_header *h, const uint8_t *entries, size_t len, const char *name);
 
+/* The index of the used entry named `name` (as gpt_find_name), or -1. */
+int gpt_find_entry(const struct gpt_header *h, const uint8_t *entries, size_t len, const char *name);
+
+/* The attribute field (bytes 48-55) of entry `index` of an entry array. */
+uint64_t gpt_entry_attrs(const uint8_t *entries, uint32_t index);
+
+/* Sets the attribute field of entry `index`; the array's CRC is then stale. */
+void gpt_entry_set_attrs(uint8_t *entries, uint32_t index, uint64_t attrs);
+
+/* Makes a header sector (a copy of a header gpt_check_header accepted) the header at
+ * my_lba, whose other copy is at alternate_lba and whose entry array is at entries_lba
+ * with CRC32 entries_crc, with a fresh header CRC. Used to write both copies after a
+ * change of the entry array, and to rebuild one copy from the other. */
+void gpt_seal_header(uint8_t *sector, uint64_t my_lba, uint64_t alternate_lba, uint64_t entries_lba,
+		     uint32_t entries_crc);
+
 /* What was read from one whole disk. A buffer not read is NULL with length 0. */
 struct gpt_disk_view {
 	uint32_t sector_size;

@@ -3,40 +3,10 @@
 
 #include "slots/slot_state.h"
 
-#define PRIORITY_SHIFT 48
-#define TRIES_SHIFT 52
-#define SUCCESSFUL_BIT 56
-
-void slot_attrs_decode(uint64_t gpt_attrs, struct slot_attrs *ret)
-{
-	ret->priority = (unsigned)(gpt_attrs >> PRIORITY_SHIFT) & 0xf;
-	ret->tries = (unsigned)(gpt_attrs >> TRIES_SHIFT) & 0xf;
-	ret->successful = (gpt_attrs >> SUCCESSFUL_BIT) & 1;
-}
-
-uint64_t slot_attrs_encode(uint64_t gpt_attrs, const struct slot_attrs *a)
-{
-	uint64_t mask = (UINT64_C(0xf) << PRIORITY_SHIFT) | (UINT64_C(0xf) << TRIES_SHIFT) |
-			(UINT64_C(1) << SUCCESSFUL_BIT);
-
-	return (gpt_attrs & ~mask) | ((uint64_t)(a->priority & 0xf) << PRIORITY_SHIFT) |
-	       ((uint64_t)(a->tries & 0xf) << TRIES_SHIFT) | ((uint64_t)(a->successful ? 1 : 0) << SUCCESSFUL_BIT);
-}
-
-bool slot_bootable(const struct slot_attrs *a)
-{
-	return a->priority > 0 && (a->successful || a->tries > 0);
-}
-
-struct slot_attrs slot_unbootable(void)
-{
-	return (struct slot_attrs){ .priority = 0, .tries = 0, .successful = false };
-}
-
 int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot_choice choice,
 		unsigned boot_tries, struct slot_decision *ret, struct fault *f)
 {
-	int best = -1;
+	struct slot_rule_result r;
 
 	if (choice == SLOT_A || choice == SLOT_B) {
 		int s = choice == SLOT_A ? 0 : 1;
@@ -46,24 +16,15 @@ int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot
 					       .why = "chosen by the bootloader" };
 		return 0;
 	}
-	for (int s = 0; s < 2; s++)
-		if (present[s] && slot_bootable(&cur[s]) && (best < 0 || cur[s].priority > cur[best].priority))
-			best = s;
-	if (best < 0)
+	if (slot_rule_choose(cur, present, boot_tries, &r) < 0)
 		return fault_set(f, ENOENT, "no bootable slot (a: %s; b: %s)",
 				 present[0] ? slot_describe(&cur[0]) : "no partition",
 				 present[1] ? slot_describe(&cur[1]) : "no partition");
-	ret->slot = best;
-	ret->before = cur[best];
-	ret->after = cur[best];
-	if (cur[best].successful) {
-		ret->after.successful = false;
-		ret->after.tries = boot_tries > 0 ? boot_tries - 1 : 0;
-		ret->why = "highest priority, good: this boot is a trial until marked good";
-	} else {
-		ret->after.tries = cur[best].tries - 1;
-		ret->why = "highest priority, in trial";
-	}
+	ret->slot = r.slot;
+	ret->before = r.before;
+	ret->after = r.after;
+	ret->why = r.why == SLOT_RULE_GOOD_TRIAL ? "highest priority, good: this boot is a trial until marked good"
+						  : "highest priority, in trial";
 	ret->persist = true;
 	return 0;
 }

@@ -443,3 +443,44 @@ Test(gpt, sgdisk_disk)
 	cr_assert_not(decide(&d, (const char *const[2]){ "rootfs-a", "logs" }).repair);
 	free(d.img);
 }
+
+/* What a loader does to persist a slot's new attributes: find the entry by name, set its
+ * attribute field, and seal both headers with the new entry CRC. Both copies then pass
+ * the checks, carry the new bits, and every other byte of the entry is unchanged. */
+Test(gpt, set_attrs_and_seal_both_copies)
+{
+	struct disk d = slot_disk();
+	uint64_t last = d.sectors - 1, entry_sectors = 128 * 128 / d.ss;
+	struct gpt_header h, hb;
+	const char *why = "";
+	uint8_t before[128];
+	int i;
+
+	cr_assert(gpt_check_header(d.img + d.ss, d.ss, 1, last, &h, &why), "%s", why);
+	i = gpt_find_entry(&h, d.img + 2 * d.ss, h.entries_bytes, "rootfs-b");
+	cr_assert_eq(i, 2);
+	cr_assert_eq(gpt_find_entry(&h, d.img + 2 * d.ss, h.entries_bytes, "rootfs-c"), -1);
+	memcpy(before, d.img + 2 * d.ss + 128 * i, 128);
+	cr_assert_eq(gpt_entry_attrs(d.img + 2 * d.ss, (uint32_t)i), 0);
+	gpt_entry_set_attrs(d.img + 2 * d.ss, (uint32_t)i, UINT64_C(0x0123456789abcdef));
+	cr_assert_eq(gpt_entry_attrs(d.img + 2 * d.ss, (uint32_t)i), UINT64_C(0x0123456789abcdef));
+	for (int k = 0; k < 128; k++)
+		if (k < 48 || k >= 56)
+			cr_assert_eq(d.img[2 * d.ss + 128 * i + k], before[k], "byte %d of the entry changed", k);
+	/* Stale until sealed. */
+	cr_assert_not(gpt_check_entries(&h, d.img + 2 * d.ss, h.entries_bytes, &why));
+	memcpy(d.img + (last - entry_sectors) * d.ss, d.img + 2 * d.ss, 128 * 128);
+	uint32_t crc = gpt_crc32(0, d.img + 2 * d.ss, 128 * 128);
+	gpt_seal_header(d.img + d.ss, 1, last, 2, crc);
+	/* The backup rebuilt from the primary's bytes. */
+	memcpy(d.img + last * d.ss, d.img + d.ss, d.ss);
+	gpt_seal_header(d.img + last * d.ss, last, 1, last - entry_sectors, crc);
+	cr_assert(gpt_check_header(d.img + d.ss, d.ss, 1, last, &h, &why), "%s", why);
+	cr_assert(gpt_check_entries(&h, d.img + 2 * d.ss, h.entries_bytes, &why), "%s", why);
+	cr_assert(gpt_check_header(d.img + last * d.ss, d.ss, last, last, &hb, &why), "%s", why);
+	cr_assert_eq(hb.alternate_lba, 1);
+	cr_assert_eq(hb.entries_lba, last - entry_sectors);
+	cr_assert(gpt_check_entries(&hb, d.img + hb.entries_lba * d.ss, hb.entries_bytes, &why), "%s", why);
+	cr_assert_eq(gpt_entry_attrs(d.img + hb.entries_lba * d.ss, (uint32_t)i), UINT64_C(0x0123456789abcdef));
+	free(d.img);
+}

@@ -150,3 +150,34 @@ Test(slots, describe)
 	cr_assert_str_eq(slot_describe(&c), "trial, 1 boot left (priority 2)");
 	cr_assert_str_eq(slot_describe(&d), "good (priority 3)");
 }
+
+/* The freestanding rule the EFI loader compiles: the same choice and new state as
+ * slot_choose's automatic mode for every state, and -1 exactly when it finds none. */
+Test(slots, rule_core_matches_auto_choice, .timeout = 60)
+{
+	for (unsigned pa = 0; pa < 16; pa += 3) for (unsigned ta = 0; ta < 16; ta++) for (int ga = 0; ga < 2; ga++)
+	for (unsigned pb = 0; pb < 16; pb += 3) for (unsigned tb = 0; tb < 16; tb++) for (int gb = 0; gb < 2; gb++)
+	for (int presence = 0; presence < 4; presence++) {
+		struct slot_attrs cur[2] = { { pa, ta, ga }, { pb, tb, gb } };
+		bool present[2] = { presence & 1, presence & 2 };
+		bool ba = present[0] && model_bootable(pa, ta, ga), bb = present[1] && model_bootable(pb, tb, gb);
+		int want = ba && (!bb || pa >= pb) ? 0 : bb ? 1 : -1;
+		struct slot_rule_result r;
+		struct slot_decision d;
+		int rc = slot_rule_choose(cur, present, 3, &r);
+
+		if (want < 0) {
+			cr_assert_eq(rc, -1);
+			cr_assert_eq(slot_choose(cur, present, SLOT_AUTO, 3, &d, NULL), -ENOENT);
+			continue;
+		}
+		cr_assert_eq(rc, 0);
+		cr_assert_eq(r.slot, want);
+		cr_assert_eq(r.after.tries, cur[want].successful ? 2u : cur[want].tries - 1);
+		cr_assert_not(r.after.successful);
+		cr_assert_eq(r.why, cur[want].successful ? SLOT_RULE_GOOD_TRIAL : SLOT_RULE_IN_TRIAL);
+		cr_assert_eq(slot_choose(cur, present, SLOT_AUTO, 3, &d, NULL), 0);
+		cr_assert_eq(d.slot, r.slot);
+		cr_assert_eq(memcmp(&d.after, &r.after, sizeof(r.after)), 0);
+	}
+}
