@@ -75,7 +75,7 @@ check-initramfs: $(B)/hardinit
 	tests/initramfs/check-keys $(B)
 
 # The appliance images the QEMU tests and the demo boot (tools/build-images).
-images: $(B)/hardinit $(B)/hardinitctl
+images: $(B)/hardinit $(B)/hardinitctl efi
 	tools/build-images $(B)
 
 check-qemu: images
@@ -129,6 +129,33 @@ check-install: $(B)/hardinit $(B)/hardinitctl
 		if [ -n "$$out" ]; then echo "check-install: $$m: $$out"; fail=1; fi; \
 	done; \
 	[ $$fail = 0 ] && echo "check-install: ok ($(words $(MAN8) $(MAN5)) man pages, 3 programs)"; exit $$fail
+
+# The EFI slot chooser (gnu-efi): efi/loader.c with the same slots/slot_rule.c and
+# slots/gpt_plan.c hardinit is built from. docs/boot-chain.md. The -append-test build
+# passes a command line to the boot image (tests/qemu/cases/firmware.sh).
+EFI_SRCS := efi/loader.c slots/slot_rule.c slots/gpt_plan.c
+EFI_CFLAGS := -I/usr/include/efi -I/usr/include/efi/x86_64 -I. -std=c11 -O2 $(WARN) -fpic -ffreestanding \
+	-fno-stack-protector -fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
+	-DGNU_EFI_USE_MS_ABI
+EFI_LIB := /usr/lib
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
+.PHONY: efi
+efi: $(B)/efi/hardinit-loader.efi $(B)/efi/hardinit-loader-append-test.efi
+
+$(B)/efi/%.o: %.c slots/slot_rule.h slots/gpt_plan.h
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(B)/efi/efi/loader-append-test.o: efi/loader.c slots/slot_rule.h slots/gpt_plan.h
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) '-DLOADER_TEST_LOAD_OPTIONS=L"console=ttyS0 hardinit.verity=off hardinit.loader_cmdline_test"' -c $< -o $@
+
+$(B)/efi/%.so: $(B)/efi/efi/%.o $(B)/efi/slots/slot_rule.o $(B)/efi/slots/gpt_plan.o
+	ld -shared -Bsymbolic -nostdlib -L$(EFI_LIB) -T$(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o $^ \
+		-o $@ -lefi -lgnuefi
+
+$(B)/efi/hardinit-%.efi: $(B)/efi/%.so
+	objcopy $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 
 clean:
 	rm -rf $(B)
