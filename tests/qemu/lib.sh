@@ -200,6 +200,62 @@ qemu_boot() {
 	return 1
 }
 
+# qemu_boot_firmware NAME DISK VARS [TIMEOUT_S]: start QEMU (TCG) booting DISK through
+# OVMF's Secure Boot firmware (q35 with SMM, the code read-only) with VARS (a copy of a
+# vars file, written by the firmware) as its variable store; no -kernel. Same state and
+# helpers as qemu_boot; no SSH port.
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.secboot.fd}
+qemu_boot_firmware() {
+	if (($# < 3 || $# > 4)); then
+		_lib_err "start QEMU: usage: qemu_boot_firmware NAME DISK VARS [TIMEOUT_S]"
+		return 2
+	fi
+	local name=$1 disk=$2 vars=$3 timeout=${4:-120} log
+	local -a args
+	_lib_need_env WORK "start QEMU" || return 1
+	[[ -f $OVMF_CODE ]] || { _lib_err "start QEMU: firmware $OVMF_CODE: no such file (apt-get install ovmf)"; return 1; }
+	[[ -f $vars ]] || { _lib_err "start QEMU: vars $vars: no such file"; return 1; }
+	[[ -e $disk ]] || { _lib_err "start QEMU: disk $disk: no such file"; return 1; }
+	if _qemu_alive; then
+		_lib_err "start QEMU $name: QEMU $QEMU_NAME (pid $QEMU_PID) is still running"
+		return 1
+	fi
+	mkdir -p "$WORK" || { _lib_err "start QEMU: cannot create $WORK"; return 1; }
+	QEMU_NAME=$name
+	QEMU_CONSOLE=$WORK/$name.console
+	QEMU_PORT=
+	log=$WORK/$name.qemu.log
+	rm -f "$QEMU_CONSOLE" "$log" "$WORK/$name.timeout"
+	args=(
+		-accel tcg -m "${QEMU_MEM:-512}" -smp 1
+		-nographic -no-reboot
+		-serial "file:$QEMU_CONSOLE" -monitor none
+		-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+		-drive "if=pflash,format=raw,unit=0,file=$OVMF_CODE,readonly=on"
+		-drive "if=pflash,format=raw,unit=1,file=$vars"
+		-drive "file=$disk,format=raw,if=virtio"
+		-netdev "user,id=n0" -device "virtio-net-pci,netdev=n0,romfile="
+	)
+	if declare -p QEMU_EXTRA_ARGS >/dev/null 2>&1; then
+		args+=("${QEMU_EXTRA_ARGS[@]}")
+	fi
+	qemu-system-x86_64 "${args[@]}" </dev/null >"$log" 2>&1 &
+	QEMU_PID=$!
+	export QEMU_PID
+	_qemu_watchdog "$QEMU_PID" "$timeout" "$WORK/$name.timeout" &
+	QEMU_WATCHDOG_PID=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ ! -e $QEMU_CONSOLE ]] || break
+		_qemu_alive || break
+		sleep 0.1
+	done
+	_qemu_alive && return 0
+	_qemu_reap
+	_lib_err "start QEMU $name: it exited at once (status $QEMU_STATUS): $(tail -n 5 "$log" 2>/dev/null)"
+	return 1
+}
+
 # qemu_wait_line PATTERN [TIMEOUT_S]: wait for a console line matching ERE PATTERN; 1 on timeout or QEMU exit.
 qemu_wait_line() {
 	local pattern=$1 timeout=${2:-60} deadline
