@@ -21,8 +21,18 @@ struct firewall_settings {
 
 #define FIREWALL_PORTS_MAX 32
 #define FIREWALL_SLOTS_MAX 16
+#define FIREWALL_TRUSTED_MAX 16   /* ssh_trusted prefixes, both families together */
+#define FIREWALL_IFNAME_MAX 16    /* IFNAMSIZ, with the NUL */
 
 enum ssh_mode { SSH_TCP, SSH_VSOCK };
+
+/* One ssh_trusted prefix: family 4 or 6, the address in network order (the first 4
+ * bytes for IPv4), host bits zero. */
+struct firewall_prefix {
+	int family;
+	uint8_t addr[16];
+	unsigned len;
+};
 
 struct firewall_plan {
 	enum ssh_mode ssh;
@@ -35,6 +45,10 @@ struct firewall_plan {
 	unsigned ssh_window_s;
 	unsigned ssh_ban_s;       /* quiet time that lifts a ban */
 	unsigned tracked;         /* size of each per-source set */
+	unsigned untracked_per_min; /* new SSH connections per minute, all untracked sources together; 0: none */
+	struct firewall_prefix trusted[FIREWALL_TRUSTED_MAX]; /* accepted on 22, never counted */
+	size_t n_trusted;
+	char trusted_iface[FIREWALL_IFNAME_MAX]; /* "" or the only interface trusted sources may come in on */
 };
 
 /* Parses the [firewall] settings (and the cmdline's hardinit.ssh=vsock) into a plan.
