@@ -227,6 +227,17 @@ static size_t trusted_count(const struct firewall_plan *p, int fam)
 	return n;
 }
 
+int firewall_prefix_format(const struct firewall_prefix *prefix, char *buf, size_t size)
+{
+	char text[INET6_ADDRSTRLEN];
+	int n;
+
+	if (!inet_ntop(prefix->family == 6 ? AF_INET6 : AF_INET, prefix->addr, text, sizeof(text)))
+		return -ENOSPC;
+	n = snprintf(buf, size, "%s/%u", text, prefix->len);
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
 static void render_trusted_set(const struct firewall_plan *p, int fam, FILE *out)
 {
 	size_t k = 0;
@@ -237,11 +248,10 @@ static void render_trusted_set(const struct firewall_plan *p, int fam, FILE *out
 		"\t\tcomment \"ssh_trusted: accepted on 22, never counted or banned\"\n\t\telements = { ",
 		family_tag[fam], family_type[fam]);
 	for (size_t i = 0; i < p->n_trusted; i++) {
-		char text[INET6_ADDRSTRLEN];
-		if (p->trusted[i].family != (fam ? 6 : 4))
+		char text[INET6_ADDRSTRLEN + 4];
+		if (p->trusted[i].family != (fam ? 6 : 4) || firewall_prefix_format(&p->trusted[i], text, sizeof(text)) < 0)
 			continue;
-		inet_ntop(fam ? AF_INET6 : AF_INET, p->trusted[i].addr, text, sizeof(text));
-		fprintf(out, "%s%s/%u", k++ ? ", " : "", text, p->trusted[i].len);
+		fprintf(out, "%s%s", k++ ? ", " : "", text);
 	}
 	fprintf(out, " }\n\t}\n");
 }

@@ -34,6 +34,9 @@ struct firewall_prefix {
 	unsigned len;
 };
 
+/* Writes prefix as "ADDR/LEN". Returns 0, or -ENOSPC if it does not fit size bytes. */
+int firewall_prefix_format(const struct firewall_prefix *prefix, char *buf, size_t size);
+
 struct firewall_plan {
 	enum ssh_mode ssh;
 	uint16_t tcp_ports[FIREWALL_PORTS_MAX];   /* extra TCP ports open to new connections */

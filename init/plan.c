@@ -363,8 +363,16 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		}
 		fprintf(out, " table inet hardinit: input drop; ssh=%s", plan->firewall.ssh == SSH_TCP ? "tcp/22" : "vsock");
 		if (plan->firewall.ssh == SSH_TCP)
-			fprintf(out, " (%u new per %us per source, /64 for IPv6; banned until %us quiet)",
-				plan->firewall.ssh_max_new, plan->firewall.ssh_window_s, plan->firewall.ssh_ban_s);
+			fprintf(out, " (%u new per %us per source, /64 for IPv6; banned until %us quiet; untracked sources share %u new per minute)",
+				plan->firewall.ssh_max_new, plan->firewall.ssh_window_s, plan->firewall.ssh_ban_s,
+				plan->firewall.untracked_per_min);
+		for (size_t i = 0; i < plan->firewall.n_trusted; i++) {
+			char prefix[64];
+			if (firewall_prefix_format(&plan->firewall.trusted[i], prefix, sizeof(prefix)) == 0)
+				fprintf(out, "%s%s", i ? " " : "; trusted, never counted: ", prefix);
+		}
+		if (plan->firewall.n_trusted && plan->firewall.trusted_iface[0])
+			fprintf(out, " (on %s only)", plan->firewall.trusted_iface);
 		for (size_t i = 0; i < plan->firewall.n_tcp; i++)
 			fprintf(out, " tcp/%u", plan->firewall.tcp_ports[i]);
 		for (size_t i = 0; i < plan->firewall.n_udp; i++)

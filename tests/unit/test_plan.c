@@ -36,6 +36,8 @@ ParameterizedTestParameters(plan, golden)
 		{ "golden/exec-trusted.plan", "[boot]\ncmdline = trust\n", "hardinit.exec=/bin/svc", "", BOOT_MODE_INITRAMFS },
 		{ "golden/binds.plan", "[mounts]\noverlays = /etc /var\nbinds = /var/lib/containerd /srv\nformat_blank = no\n",
 		  "", DEVICES, BOOT_MODE_INITRAMFS },
+		{ "golden/ssh-trusted.plan", "[firewall]\nssh_trusted = 192.0.2.0/24 2001:db8::/48\nssh_trusted_iface = eth1\n",
+		  "", "", BOOT_MODE_INITRAMFS },
 		{ "golden/firewall-bad.plan", "[firewall]\ntcp_ports = 8080 x\n", "hardinit.ssh=vsock", "", BOOT_MODE_INITRAMFS },
 		{ "golden/demo.plan",
 		  "[boot]\non_failure = poweroff\n[verity]\non_corruption = eio\n[modules]\nload = virtio_net\n",
