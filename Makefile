@@ -69,9 +69,14 @@ check-unit: $(B)/unit-tests $(B)/sandbox-probe
 check-tools:
 	tests/tools/check-mkdisk $(B)
 
+# Debian's kernel, unpacked (tools/fetch-kernel; idempotent).
+.PHONY: kernel
+kernel:
+	tools/fetch-kernel $(B)/kernel >/dev/null
+
 # mkinitramfs puts the keys where the policy's [verity] keys says and refuses a
-# non-Ed25519 key (needs $(B)/kernel, as check-qemu does).
-check-initramfs: $(B)/hardinit
+# non-Ed25519 key (it packs Debian's kernel modules, as the images do).
+check-initramfs: $(B)/hardinit kernel
 	tests/initramfs/check-keys $(B)
 
 # The appliance images the QEMU tests and the demo boot (tools/build-images).
