@@ -228,9 +228,11 @@ static int verify_programs(struct boot_state *st, const char *root_dir, const ch
 		return r;
 	if ((s = verity_apply_status(dm_name, &verified, &status)) < 0)
 		return r < 0 ? r : fault_set(f, s, "%s", status.text);
-	if (!verified)
-		return fault_set(f, VERITY_ERR_INTEGRITY, "dm-verity reports corruption on the root%s%s",
-				 r < 0 ? " (" : "", r < 0 ? f->text : "");
+	if (!verified) {
+		struct fault read_error = *f; /* f is rewritten below */
+		return fault_set(f, VERITY_ERR_INTEGRITY, "dm-verity reports corruption on the root%s%s%s",
+				 r < 0 ? " (" : "", r < 0 ? read_error.text : "", r < 0 ? ")" : "");
+	}
 	return r;
 }
 

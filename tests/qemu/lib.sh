@@ -136,6 +136,27 @@ _qemu_watchdog() {
 }
 
 # qemu_boot NAME DISK INITRD CMDLINE [TIMEOUT_S]: start QEMU (TCG) in the background; DISK may be "" for none.
+# _qemu_launch NAME TIMEOUT_S LOG QEMU_ARGS...: starts QEMU in the background with its
+# watchdog and waits until it has set up its devices (it creates the console file then).
+# Succeeds if QEMU is running; otherwise reaps it (QEMU_STATUS) and fails.
+_qemu_launch() {
+	local name=$1 timeout=$2 log=$3 i
+	shift 3
+	qemu-system-x86_64 "$@" </dev/null >"$log" 2>&1 &
+	QEMU_PID=$!
+	export QEMU_PID
+	_qemu_watchdog "$QEMU_PID" "$timeout" "$WORK/$name.timeout" &
+	QEMU_WATCHDOG_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ ! -e $QEMU_CONSOLE ]] || break
+		_qemu_alive || break
+		sleep 0.1
+	done
+	_qemu_alive && return 0
+	_qemu_reap
+	return 1
+}
+
 qemu_boot() {
 	if (($# < 4 || $# > 5)); then
 		_lib_err "start QEMU: usage: qemu_boot NAME DISK INITRD CMDLINE [TIMEOUT_S]"
@@ -176,22 +197,7 @@ qemu_boot() {
 			args+=("${QEMU_EXTRA_ARGS[@]}")
 		fi
 
-		qemu-system-x86_64 "${args[@]}" </dev/null >"$log" 2>&1 &
-		QEMU_PID=$!
-		export QEMU_PID
-		_qemu_watchdog "$QEMU_PID" "$timeout" "$WORK/$name.timeout" &
-		QEMU_WATCHDOG_PID=$!
-		# QEMU creates the console file once it has set up its devices.
-		local i
-		for ((i = 0; i < 50; i++)); do
-			[[ ! -e $QEMU_CONSOLE ]] || break
-			_qemu_alive || break
-			sleep 0.1
-		done
-		if _qemu_alive; then
-			return 0
-		fi
-		_qemu_reap
+		_qemu_launch "$name" "$timeout" "$log" "${args[@]}" && return 0
 		# Another test may have taken the port between the check and QEMU's bind.
 		grep -q 'host forwarding' "$log" 2>/dev/null && continue
 		break
@@ -239,19 +245,7 @@ qemu_boot_firmware() {
 	if declare -p QEMU_EXTRA_ARGS >/dev/null 2>&1; then
 		args+=("${QEMU_EXTRA_ARGS[@]}")
 	fi
-	qemu-system-x86_64 "${args[@]}" </dev/null >"$log" 2>&1 &
-	QEMU_PID=$!
-	export QEMU_PID
-	_qemu_watchdog "$QEMU_PID" "$timeout" "$WORK/$name.timeout" &
-	QEMU_WATCHDOG_PID=$!
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[[ ! -e $QEMU_CONSOLE ]] || break
-		_qemu_alive || break
-		sleep 0.1
-	done
-	_qemu_alive && return 0
-	_qemu_reap
+	_qemu_launch "$name" "$timeout" "$log" "${args[@]}" && return 0
 	_lib_err "start QEMU $name: it exited at once (status $QEMU_STATUS): $(tail -n 5 "$log" 2>/dev/null)"
 	return 1
 }
