@@ -267,6 +267,7 @@ static int apply_check_root(struct boot_state *st, struct fault *f)
 	}
 	if ((r = verity_apply_find_root(dm_name, sizeof(dm_name), &is_verity, f)) < 0)
 		return r;
+	/* A dm-verity root that is not verified after the read has already failed here. */
 	if ((r = verify_programs(st, "/", is_verity ? dm_name : NULL, f)) < 0)
 		return r;
 	if ((r = verity_plan_check_root(plan->verity, is_verity, is_verity, &st->verity_state, f)) < 0)

@@ -220,9 +220,8 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	return 0;
 }
 
-bool plan_failure_marks_slot(const struct boot_plan *plan, const struct boot_step *step, bool slot_chosen, int err)
+bool plan_failure_marks_slot(const struct boot_step *step, bool slot_chosen, int err)
 {
-	(void)plan; /* the same rule whoever chose the slot */
 	return step->slot_bound && slot_chosen && verity_plan_error_condemns_slot(err);
 }
 

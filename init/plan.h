@@ -130,7 +130,7 @@ const char *step_kind_name(enum step_kind kind);
  * retry an image that can never boot), and only for an integrity or authenticity error
  * (verity_plan_error_condemns_slot). Anything else reboots and leaves the slot to
  * boot counting. */
-bool plan_failure_marks_slot(const struct boot_plan *plan, const struct boot_step *step, bool slot_chosen, int err);
+bool plan_failure_marks_slot(const struct boot_step *step, bool slot_chosen, int err);
 
 /* The booted slot as the ready line and the boot record name it: "a", "b", "none" in
  * init= mode (no slots), or "?" while not chosen yet. */

@@ -249,15 +249,15 @@ Test(plan, failure_marks_slot_only_for_its_image)
 	for (size_t k = 0; k < sizeof(checks) / sizeof(checks[0]); k++) {
 		const struct boot_step *s = step_of(&plan, checks[k]);
 		for (size_t e = 0; e < sizeof(marking) / sizeof(marking[0]); e++) {
-			cr_assert(plan_failure_marks_slot(&plan, s, true, marking[e]), "%s %d", s->name, marking[e]);
-			cr_assert_not(plan_failure_marks_slot(&plan, s, false, marking[e]), "before the slot is chosen");
+			cr_assert(plan_failure_marks_slot(s, true, marking[e]), "%s %d", s->name, marking[e]);
+			cr_assert_not(plan_failure_marks_slot(s, false, marking[e]), "before the slot is chosen");
 		}
 		for (size_t e = 0; e < sizeof(sparing) / sizeof(sparing[0]); e++)
-			cr_assert_not(plan_failure_marks_slot(&plan, s, true, sparing[e]), "%s %d", s->name, sparing[e]);
+			cr_assert_not(plan_failure_marks_slot(s, true, sparing[e]), "%s %d", s->name, sparing[e]);
 	}
 	for (size_t k = 0; k < sizeof(others) / sizeof(others[0]); k++)
 		for (size_t e = 0; e < sizeof(marking) / sizeof(marking[0]); e++)
-			cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, others[k]), true, marking[e]),
+			cr_assert_not(plan_failure_marks_slot(step_of(&plan, others[k]), true, marking[e]),
 				      "%s", step_kind_name(others[k]));
 }
 
@@ -269,10 +269,10 @@ Test(plan, bootloader_slot_marked_only_for_its_image)
 	struct boot_plan plan;
 
 	build("", "hardinit.slot=b", BOOT_MODE_INITRAMFS, &plan);
-	cr_assert(plan_failure_marks_slot(&plan, step_of(&plan, STEP_OPEN_VERITY), true, -EBADMSG));
-	cr_assert(plan_failure_marks_slot(&plan, step_of(&plan, STEP_CHECK_EXEC), true, -EKEYREJECTED));
-	cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, STEP_OPEN_VERITY), true, -ENOMEM));
-	cr_assert_not(plan_failure_marks_slot(&plan, step_of(&plan, STEP_CHECK_EXEC), true, -EIO));
+	cr_assert(plan_failure_marks_slot(step_of(&plan, STEP_OPEN_VERITY), true, -EBADMSG));
+	cr_assert(plan_failure_marks_slot(step_of(&plan, STEP_CHECK_EXEC), true, -EKEYREJECTED));
+	cr_assert_not(plan_failure_marks_slot(step_of(&plan, STEP_OPEN_VERITY), true, -ENOMEM));
+	cr_assert_not(plan_failure_marks_slot(step_of(&plan, STEP_CHECK_EXEC), true, -EIO));
 }
 
 /* The errors the trust decision returns are classified as they should be: a footer
