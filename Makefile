@@ -90,8 +90,12 @@ check-san:
 	$(MAKE) B=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" HARDEN_LD= check-unit
 
+# DEMO_BOOT=firmware (default): through OVMF with Secure Boot, the signed loader and boot
+# image; DEMO_BOOT=direct: QEMU -kernel/-initrd, for a platform without UEFI.
+DEMO_BOOT ?= firmware
 demo: deps images
-	demo/run $(B)
+	@case "$(DEMO_BOOT)" in firmware|direct) ;; *) echo "make demo: DEMO_BOOT must be firmware or direct" >&2; exit 2 ;; esac
+	demo/run --$(DEMO_BOOT) $(B)
 
 # Boot-time benchmark (not part of check): bench/boot BUILD [RUNS].
 bench: deps images
