@@ -93,8 +93,12 @@ check-san:
 # DEMO_BOOT=firmware (default): through OVMF with Secure Boot, the signed loader and boot
 # image; DEMO_BOOT=direct: QEMU -kernel/-initrd, for a platform without UEFI.
 DEMO_BOOT ?= firmware
+ifneq ($(DEMO_BOOT),firmware)
+ifneq ($(DEMO_BOOT),direct)
+$(error DEMO_BOOT must be firmware or direct, not '$(DEMO_BOOT)')
+endif
+endif
 demo: deps images
-	@case "$(DEMO_BOOT)" in firmware|direct) ;; *) echo "make demo: DEMO_BOOT must be firmware or direct" >&2; exit 2 ;; esac
 	demo/run --$(DEMO_BOOT) $(B)
 
 # Boot-time benchmark (not part of check): bench/boot BUILD [RUNS].
