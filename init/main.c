@@ -1,5 +1,5 @@
 /* hardinit: PID 1 of a hardened appliance. As PID 1 it boots the verified root
- * (DESIGN.md section 1); on a dev host it prints the boot plan for given inputs. */
+ * (docs/architecture.md); on a dev host it prints the boot plan for given inputs. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include "init/policy.h"
 #include "mounts/mounts_apply.h"
 
-/* The policy: inside the initramfs, or on the root in init= mode (DESIGN.md section 1). */
+/* The policy: inside the initramfs, or on the root in init= mode (docs/modes.md). */
 static const char *const policy_paths[] = {
 	[BOOT_MODE_INITRAMFS] = "/etc/hardinit/policy.conf",
 	[BOOT_MODE_INIT] = "/usr/lib/hardinit/policy.conf",

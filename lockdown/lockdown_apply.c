@@ -26,16 +26,26 @@ static int write_setting(const char *path, const char *value, bool read_back)
 }
 
 /* Raises the lockdown LSM through securityfs (mounted for the write, then unmounted so
- * that the mount table stays as audited). Returns 0 or -errno. */
+ * that the mount table stays as audited). A kernel already at the level or above (it
+ * locks itself down under Secure Boot, and refuses any write that does not raise the
+ * level) is left as it is. Returns 0 or -errno. */
 static int raise_lockdown(enum kernel_lockdown level)
 {
 	const char *word = level == KERNEL_LOCKDOWN_CONFIDENTIALITY ? "confidentiality" : "integrity";
+	enum kernel_lockdown now;
+	char text[128] = "";
 	int r;
 
 	if (mount("securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
 	    errno != EBUSY)
 		return -errno;
-	r = write_setting("/sys/kernel/security/lockdown", word, false);
+	r = textfile_read("/sys/kernel/security/lockdown", text, sizeof(text));
+	if (r >= 0 && lockdown_parse_current(text, &now) == 0 && now >= level) {
+		r = 0;
+		log_info("kernel lockdown already at %s", now == KERNEL_LOCKDOWN_CONFIDENTIALITY ? "confidentiality" : "integrity");
+	} else {
+		r = write_setting("/sys/kernel/security/lockdown", word, false);
+	}
 	(void)umount2("/sys/kernel/security", MNT_DETACH); /* best effort: the audit would catch it */
 	return r;
 }

@@ -202,6 +202,21 @@ char *lockdown_plan_seccomp_pfc(void *filter)
 	return seccomp_export_text(filter);
 }
 
+int lockdown_parse_current(const char *text, enum kernel_lockdown *ret)
+{
+	static const char *const words[] = { "none", "integrity", "confidentiality" };
+	const char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
+
+	if (!open || !close || strchr(close + 1, '['))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if ((size_t)(close - open - 1) == strlen(words[i]) && !strncmp(open + 1, words[i], strlen(words[i]))) {
+			*ret = (enum kernel_lockdown)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 void lockdown_sysctl_path(const char *key, char *path, size_t size)
 {
 	int n = snprintf(path, size, "/proc/sys/%s", key);

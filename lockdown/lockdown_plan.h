@@ -54,6 +54,10 @@ int lockdown_plan_seccomp(const struct lockdown_plan *plan, void **ret, struct f
 /* The filter as libseccomp's PFC text. Returns a malloc'd string or NULL. */
 char *lockdown_plan_seccomp_pfc(void *filter);
 
+/* The level /sys/kernel/security/lockdown reports ("none [integrity] confidentiality":
+ * the bracketed word). Returns 0 with *ret, or -EINVAL for any other text. */
+int lockdown_parse_current(const char *text, enum kernel_lockdown *ret);
+
 /* "/proc/sys/kernel/kptr_restrict" for "kernel.kptr_restrict". */
 void lockdown_sysctl_path(const char *key, char *path, size_t size);
 

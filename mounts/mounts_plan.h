@@ -1,5 +1,5 @@
 /* The base mount table, as data: which API filesystems hardinit mounts, where, and
- * with which flags (DESIGN.md section 5). A tiny loop in mounts_apply.c applies it. */
+ * with which flags (docs/state.md). A tiny loop in mounts_apply.c applies it. */
 #ifndef HARDINIT_MOUNTS_PLAN_H
 #define HARDINIT_MOUNTS_PLAN_H
 

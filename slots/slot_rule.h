@@ -1,4 +1,4 @@
-/* The slot rule of DESIGN §4, freestanding: integers in, integers out; no libc beyond
+/* The slot rule (docs/slots.md), freestanding: integers in, integers out; no libc beyond
  * <stdbool.h> and <stdint.h>, no allocation, no I/O, no text. hardinit (slot_state.c,
  * which adds the words) and the EFI loader (efi/loader.c) compile this same file.
  * The GPT attribute layout ChromeOS, Flatcar and Bottlerocket share: bits 48-51

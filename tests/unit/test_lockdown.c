@@ -128,3 +128,21 @@ ParameterizedTest(struct pfc_case *c, lockdown, pfc, .init = setup)
 	golden_check(c->golden, text);
 	free(text);
 }
+
+/* The level the kernel reports: the bracketed word, nothing else. */
+Test(lockdown, parse_current)
+{
+	enum kernel_lockdown l = KERNEL_LOCKDOWN_NONE;
+
+	cr_assert_eq(lockdown_parse_current("none [integrity] confidentiality\n", &l), 0);
+	cr_assert_eq(l, KERNEL_LOCKDOWN_INTEGRITY);
+	cr_assert_eq(lockdown_parse_current("[none] integrity confidentiality\n", &l), 0);
+	cr_assert_eq(l, KERNEL_LOCKDOWN_NONE);
+	cr_assert_eq(lockdown_parse_current("none integrity [confidentiality]\n", &l), 0);
+	cr_assert_eq(l, KERNEL_LOCKDOWN_CONFIDENTIALITY);
+	cr_assert_eq(lockdown_parse_current("none integrity confidentiality\n", &l), -EINVAL);
+	cr_assert_eq(lockdown_parse_current("[none] [integrity]", &l), -EINVAL);
+	cr_assert_eq(lockdown_parse_current("none [integ] confidentiality", &l), -EINVAL);
+	cr_assert_eq(lockdown_parse_current("[integrity", &l), -EINVAL);
+	cr_assert_eq(lockdown_parse_current("", &l), -EINVAL);
+}
