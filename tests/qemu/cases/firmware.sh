@@ -83,3 +83,161 @@ case_efi_cmdline_not_overridable() {
 	expect_no_console efi_cmdline_not_overridable 'Command line: .*hardinit.loader_cmdline_test' \
 		|| { REASON="the loader's command line reached the kernel"; return 1; }
 }
+
+# fw_put DISK PART FILE PATH: replaces (or adds) PATH in partition PART's FAT with FILE
+# (mtools on the partition's offset), as a damaged or re-signed file on the disk.
+fw_put() {
+	mcopy -o -i "$1@@$(part_start "$1" "$2")" "$3" "::$4"
+}
+
+# fw_section_flip EFI SECTION FILE: a copy of EFI at FILE with one byte in the middle of
+# SECTION (objdump -h: its size and file offset) inverted; its signature still attached.
+fw_section_flip() {
+	local size off
+	read -r size off < <(objdump -h "$1" | awk -v s="$2" '$2 == s {print $3, $6}')
+	[ -n "$off" ] || return 1
+	cp "$1" "$3"
+	flip_byte "$3" $(( 0x$off + 0x$size / 2 ))
+}
+
+# fw_refused_then_b NAME DISK: boots DISK; the firmware must refuse boot-a's image, the
+# loader mark a unbootable (its bits cleared on the disk) and boot b, verified.
+fw_refused_then_b() {
+	local attrs
+	qemu_boot_firmware "$1" "$2" "$WORK/$1.vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$FW_READY_B" 150 || { REASON="slot b did not boot verified"; return 1; }
+	expect_console "$1" "hardinit-loader: slot a: the firmware refused its boot image: (Access Denied|Security Violation)" \
+		|| { REASON="the firmware did not refuse boot-a's image"; return 1; }
+	expect_console "$1" 'hardinit-loader: slot a marked unbootable' || { REASON="slot a not marked unbootable"; return 1; }
+	expect_no_console "$1" "hardinit-loader: starting slot a's boot image" || { REASON="slot a's image was started"; return 1; }
+	qemu_kill
+	attrs=$(fw_attrs "$2" 5)
+	[ -z "$attrs" ] || { REASON="rootfs-a still has slot bits: '$attrs'"; return 1; }
+}
+
+CASES+=(efi_foreign_key_image)
+# boot-a's image re-signed by a key that is not in db (made here): refused, b boots.
+case_efi_foreign_key_image() {
+	local disk
+	disk=$(fw_disk efi_foreign_key_image)
+	openssl req -quiet -new -x509 -newkey rsa:2048 -nodes -sha256 -days 1 -subj "/CN=hardinit foreign db/" \
+		-keyout "$WORK/foreign.key" -out "$WORK/foreign.crt" 2>/dev/null || { REASON="openssl failed (test setup)"; return 1; }
+	cp "$IMAGES/uki-a.efi" "$WORK/uki-a.unsigned.efi"
+	sbattach --remove "$WORK/uki-a.unsigned.efi" >/dev/null || { REASON="sbattach failed (test setup)"; return 1; }
+	sbsign --key "$WORK/foreign.key" --cert "$WORK/foreign.crt" --output "$WORK/uki-a.foreign.efi" \
+		"$WORK/uki-a.unsigned.efi" 2>/dev/null || { REASON="sbsign failed (test setup)"; return 1; }
+	sbverify --cert "$WORK/foreign.crt" "$WORK/uki-a.foreign.efi" >/dev/null 2>&1 || { REASON="not signed by the foreign key (test setup)"; return 1; }
+	fw_put "$disk" 3 "$WORK/uki-a.foreign.efi" /EFI/Linux/hardinit.efi || { REASON="mcopy failed (test setup)"; return 1; }
+	fw_refused_then_b efi_foreign_key_image "$disk"
+}
+
+CASES+=(efi_initramfs_byte)
+# One byte in the middle of boot-a's .initrd section changed (signature kept): refused, b boots.
+case_efi_initramfs_byte() {
+	local disk
+	disk=$(fw_disk efi_initramfs_byte)
+	fw_section_flip "$IMAGES/uki-a.efi" .initrd "$WORK/uki-a.initrd-byte.efi" || { REASON="no .initrd section (test setup)"; return 1; }
+	! cmp -s "$IMAGES/uki-a.efi" "$WORK/uki-a.initrd-byte.efi" || { REASON="no byte changed (test setup)"; return 1; }
+	fw_put "$disk" 3 "$WORK/uki-a.initrd-byte.efi" /EFI/Linux/hardinit.efi || { REASON="mcopy failed (test setup)"; return 1; }
+	fw_refused_then_b efi_initramfs_byte "$disk"
+}
+
+CASES+=(efi_unsigned_image)
+# boot-a's image with its signature removed: refused, b boots.
+case_efi_unsigned_image() {
+	local disk
+	disk=$(fw_disk efi_unsigned_image)
+	cp "$IMAGES/uki-a.efi" "$WORK/uki-a.unsigned.efi"
+	sbattach --remove "$WORK/uki-a.unsigned.efi" >/dev/null || { REASON="sbattach failed (test setup)"; return 1; }
+	fw_put "$disk" 3 "$WORK/uki-a.unsigned.efi" /EFI/Linux/hardinit.efi || { REASON="mcopy failed (test setup)"; return 1; }
+	fw_refused_then_b efi_unsigned_image "$disk"
+}
+
+CASES+=(efi_panicking_image)
+# boot-a holds a signed image whose kernel panics (an initramfs without /init; panic=-1
+# resets): each boot is one of a's tries (good → 2 → 1 → 0, persisted before the image
+# starts), then b boots verified. QEMU exits at each reset (-no-reboot) and is started
+# again with the same disk and vars.
+case_efi_panicking_image() {
+	local disk i roothash name
+	disk=$(fw_disk efi_panicking_image)
+	mkdir -p "$WORK/empty-initrd"
+	(cd "$WORK/empty-initrd" && echo . | cpio -o -H newc --quiet) >"$WORK/empty.cpio"
+	roothash=$(sed -n 's/^root_hash=//p' "$IMAGES/slot-a.roothash")
+	"$TOP/tools/mkuki" --kernel "$KERNEL" --initrd "$WORK/empty.cpio" --slot a --roothash "$roothash" --version 1 \
+		--key "$B/keys/secureboot/db.key" --cert "$B/keys/secureboot/db.crt" -o "$WORK/uki-a.panic.efi" \
+		|| { REASON="mkuki failed (test setup)"; return 1; }
+	fw_put "$disk" 3 "$WORK/uki-a.panic.efi" /EFI/Linux/hardinit.efi || { REASON="mcopy failed (test setup)"; return 1; }
+	for i in 1 2 3; do
+		name=efi_panicking_image$i
+		qemu_boot_firmware "$name" "$disk" "$WORK/efi_panicking_image.vars" 150 || { REASON="QEMU did not start"; return 1; }
+		qemu_wait_exit 120 || { REASON="boot $i of a did not reset"; return 1; }
+		expect_console "$name" "hardinit-loader: chose slot a \(.*\), tries now $((3 - i)), persisted" || { REASON="boot $i: a not chosen with tries $((3 - i))"; return 1; }
+		expect_console "$name" 'Kernel panic' || { REASON="boot $i: a's kernel did not panic"; return 1; }
+	done
+	qemu_boot_firmware efi_panicking_image4 "$disk" "$WORK/efi_panicking_image.vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$FW_READY_B" 150 || { REASON="b did not boot after a's 3 tries"; return 1; }
+	expect_console efi_panicking_image4 'hardinit-loader: slot a: priority 2 tries 0 successful 0' || { REASON="a's tries not spent"; return 1; }
+	expect_console efi_panicking_image4 'hardinit-loader: chose slot b \(good, a trial until marked good\), tries now 2' || { REASON="b not chosen"; return 1; }
+	qemu_kill
+	[ "$(fw_attrs "$disk" 5)" = "GUID:49" ] || { REASON="rootfs-a: '$(fw_attrs "$disk" 5)', expected GUID:49 (priority 2, tries 0)"; return 1; }
+	[ "$(fw_attrs "$disk" 6)" = "GUID:48,53" ] || { REASON="rootfs-b: '$(fw_attrs "$disk" 6)', expected GUID:48,53 (priority 1, tries 2)"; return 1; }
+}
+
+CASES+=(efi_torn_gpt)
+# A torn GPT write: the primary header damaged, the loader uses the backup, boots a
+# verified, and its own write (a's trial) repairs both copies before the boot image
+# starts; then the converse, the backup header damaged (checked before the image starts).
+case_efi_torn_gpt() {
+	local disk out last
+	disk=$(fw_disk efi_torn_gpt)
+	flip_byte "$disk" $((512 + 90))   # inside the primary header: its CRC no longer matches
+	out=$(sgdisk -v "$disk" 2>&1) || true
+	grep -q 'invalid main GPT header' <<<"$out" || { REASON="the primary header is not damaged (test setup)"; return 1; }
+	qemu_boot_firmware efi_torn_gpt "$disk" "$WORK/efi_torn_gpt.vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "hardinit-loader: starting slot a's boot image" 90 || { REASON="the loader did not start slot a"; return 1; }
+	out=$(sgdisk -v "$disk" 2>&1) || true
+	expect_console efi_torn_gpt 'hardinit-loader: primary GPT invalid \(.*\)' || { REASON="the loader did not see the torn primary"; return 1; }
+	expect_console efi_torn_gpt 'hardinit-loader: GPT primary INVALID, backup valid: using the backup' || { REASON="the loader did not use the backup"; return 1; }
+	grep -q 'No problems found' <<<"$out" || { REASON="the loader's write did not repair the GPT: $out"; return 1; }
+	qemu_wait_line "$FW_READY_A" 120 || { REASON="no ready line for slot a, verified"; return 1; }
+	qemu_kill
+	[ "$(fw_attrs "$disk" 5)" = "GUID:49,53" ] || { REASON="rootfs-a: '$(fw_attrs "$disk" 5)', expected GUID:49,53"; return 1; }
+
+	disk=$(fw_disk efi_torn_gpt_backup)
+	last=$(( $(stat -c %s "$disk") - 512 ))
+	flip_byte "$disk" $((last + 90))
+	out=$(sgdisk -v "$disk" 2>&1) || true
+	grep -qi 'invalid backup GPT header' <<<"$out" || { REASON="the backup header is not damaged (test setup): $out"; return 1; }
+	qemu_boot_firmware efi_torn_gpt_backup "$disk" "$WORK/efi_torn_gpt_backup.vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "hardinit-loader: starting slot a's boot image" 90 || { REASON="the loader did not start slot a (backup torn)"; return 1; }
+	out=$(sgdisk -v "$disk" 2>&1) || true
+	qemu_kill
+	expect_console efi_torn_gpt_backup 'hardinit-loader: GPT primary valid, backup INVALID: using the primary' || { REASON="the loader did not see the torn backup"; return 1; }
+	grep -q 'No problems found' <<<"$out" || { REASON="the loader's write did not repair the backup: $out"; return 1; }
+}
+
+CASES+=(efi_blessed_slot_demoted)
+# rootfs-a is good (priority 2, successful: as after mark-good), then a byte of its hash
+# tree's top block is damaged: the loader starts a's trial (tries 2), hardinit's verity
+# check fails, hardinit marks a unbootable and resets; the next boot the loader boots b.
+case_efi_blessed_slot_demoted() {
+	local disk hash_offset
+	disk=$(fw_disk efi_blessed_slot_demoted)
+	[ "$(fw_attrs "$disk" 5)" = "GUID:49,56" ] || { REASON="rootfs-a is not good (test setup)"; return 1; }
+	hash_offset=$(footer_value "$IMAGES/slot-a.img" hash_offset)
+	[ -n "$hash_offset" ] || { REASON="no hash_offset in slot-a's footer (test setup)"; return 1; }
+	flip_byte "$disk" $(( $(part_start "$disk" 5) + hash_offset + 4096 + 64 ))
+	qemu_boot_firmware efi_blessed_slot_demoted "$disk" "$WORK/efi_blessed_slot_demoted.vars" 150 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_exit 120 || { REASON="a's failure did not reset"; return 1; }
+	expect_console efi_blessed_slot_demoted 'hardinit-loader: chose slot a \(good, a trial until marked good\), tries now 2' || { REASON="a not chosen"; return 1; }
+	expect_console efi_blessed_slot_demoted 'hardinit: FATAL open-verity: ' || { REASON="no FATAL open-verity"; return 1; }
+	expect_console efi_blessed_slot_demoted 'hardinit: slot a \(/dev/vda5\) marked unbootable' || { REASON="hardinit did not mark a"; return 1; }
+	[ -z "$(fw_attrs "$disk" 5)" ] || { REASON="rootfs-a after its failure: '$(fw_attrs "$disk" 5)', expected no bits"; return 1; }
+	qemu_boot_firmware efi_blessed_slot_demoted2 "$disk" "$WORK/efi_blessed_slot_demoted.vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$FW_READY_B" 150 || { REASON="b did not boot verified"; return 1; }
+	expect_console efi_blessed_slot_demoted2 'hardinit-loader: slot a: priority 0 tries 0 successful 0' || { REASON="the loader did not see a demoted"; return 1; }
+	qemu_kill
+	[ -z "$(fw_attrs "$disk" 5)" ] || { REASON="rootfs-a: '$(fw_attrs "$disk" 5)', expected no bits"; return 1; }
+	[ "$(fw_attrs "$disk" 6)" = "GUID:48,53" ] || { REASON="rootfs-b: '$(fw_attrs "$disk" 6)', expected GUID:48,53"; return 1; }
+}
