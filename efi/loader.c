@@ -10,6 +10,7 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "efi/boot_entries.h"
 #include "slots/gpt_plan.h"
 #include "slots/slot_rule.h"
 
@@ -237,6 +238,28 @@ static EFI_STATUS loader_load_slot(EFI_HANDLE self, struct loader_disk *d, int s
 	return st;
 }
 
+/* Prints which bootefi partition the loader was loaded from: the one whose GPT unique
+ * GUID is the signature of the HD node of its own device path. */
+static void loader_print_origin(struct loader_disk *d, EFI_DEVICE_PATH *part)
+{
+	EFI_DEVICE_PATH *node = (EFI_DEVICE_PATH *)((UINT8 *)part + d->path_len);
+	HARDDRIVE_DEVICE_PATH *hd = (HARDDRIVE_DEVICE_PATH *)node;
+	static const char *const esp_labels[2] = { "bootefi-a", "bootefi-b" };
+
+	if (DevicePathType(node) == MEDIA_DEVICE_PATH && DevicePathSubType(node) == MEDIA_HARDDRIVE_DP &&
+	    hd->SignatureType == SIGNATURE_TYPE_GUID)
+		for (int s = 0; s < 2; s++) {
+			int idx = gpt_find_entry(&d->h, d->entries, d->entries_len, esp_labels[s]);
+			if (idx >= 0 && CompareMem(hd->Signature, d->entries + (UINTN)idx * GPT_ENTRY_SIZE + 16, 16) == 0) {
+				Print(L"hardinit-loader: started from ");
+				print_ascii(esp_labels[s]);
+				Print(L"\n");
+				return;
+			}
+		}
+	Print(L"hardinit-loader: started from a partition that is neither bootefi-a nor bootefi-b\n");
+}
+
 static EFI_STATUS loader_persist(struct loader_disk *d, int idx, const struct slot_attrs *a)
 {
 	gpt_entry_set_attrs(d->entries, (UINT32)idx, slot_attrs_encode(gpt_entry_attrs(d->entries, (UINT32)idx), a));
@@ -265,6 +288,9 @@ EFI_STATUS efi_main(EFI_HANDLE self, EFI_SYSTEM_TABLE *systab)
 		Print(L"hardinit-loader: no valid GPT on the boot disk: no slot state to trust\n");
 		loader_power_off();
 	}
+	loader_print_origin(&d, part);
+	/* A fallback for the next boots, from the entries just checked: not fatal. */
+	(void)boot_entries_ensure(&d.h, d.entries, d.entries_len);
 	for (int s = 0; s < 2; s++) {
 		idx[s] = gpt_find_entry(&d.h, d.entries, d.entries_len, root_labels[s]);
 		present[s] = idx[s] >= 0;

@@ -123,7 +123,7 @@ case_efi_foreign_key_image() {
 	openssl req -quiet -new -x509 -newkey rsa:2048 -nodes -sha256 -days 1 -subj "/CN=hardinit foreign db/" \
 		-keyout "$WORK/foreign.key" -out "$WORK/foreign.crt" 2>/dev/null || { REASON="openssl failed (test setup)"; return 1; }
 	cp "$IMAGES/uki-a.efi" "$WORK/uki-a.unsigned.efi"
-	sbattach --remove "$WORK/uki-a.unsigned.efi" >/dev/null || { REASON="sbattach failed (test setup)"; return 1; }
+	sbattach --remove "$WORK/uki-a.unsigned.efi" >/dev/null 2>&1 || { REASON="sbattach failed (test setup)"; return 1; }
 	sbsign --key "$WORK/foreign.key" --cert "$WORK/foreign.crt" --output "$WORK/uki-a.foreign.efi" \
 		"$WORK/uki-a.unsigned.efi" 2>/dev/null || { REASON="sbsign failed (test setup)"; return 1; }
 	sbverify --cert "$WORK/foreign.crt" "$WORK/uki-a.foreign.efi" >/dev/null 2>&1 || { REASON="not signed by the foreign key (test setup)"; return 1; }
@@ -148,7 +148,7 @@ case_efi_unsigned_image() {
 	local disk
 	disk=$(fw_disk efi_unsigned_image)
 	cp "$IMAGES/uki-a.efi" "$WORK/uki-a.unsigned.efi"
-	sbattach --remove "$WORK/uki-a.unsigned.efi" >/dev/null || { REASON="sbattach failed (test setup)"; return 1; }
+	sbattach --remove "$WORK/uki-a.unsigned.efi" >/dev/null 2>&1 || { REASON="sbattach failed (test setup)"; return 1; }
 	fw_put "$disk" 3 "$WORK/uki-a.unsigned.efi" /EFI/Linux/hardinit.efi || { REASON="mcopy failed (test setup)"; return 1; }
 	fw_refused_then_b efi_unsigned_image "$disk"
 }
@@ -240,4 +240,38 @@ case_efi_blessed_slot_demoted() {
 	qemu_kill
 	[ -z "$(fw_attrs "$disk" 5)" ] || { REASON="rootfs-a: '$(fw_attrs "$disk" 5)', expected no bits"; return 1; }
 	[ "$(fw_attrs "$disk" 6)" = "GUID:48,53" ] || { REASON="rootfs-b: '$(fw_attrs "$disk" 6)', expected GUID:48,53"; return 1; }
+}
+
+CASES+=(efi_loader_copy_fallback)
+# The loader writes a firmware boot entry for each of its copies (bootefi-a, bootefi-b)
+# at the head of BootOrder on the first boot; then bootefi-a's copy is damaged (a byte of
+# its .text: Secure Boot refuses it) and the same vars boot again: the firmware's entry
+# for bootefi-a fails, the one for bootefi-b starts the loader, which writes nothing
+# (the entries are in place) and boots slot a, verified.
+case_efi_loader_copy_fallback() {
+	local disk vars=$WORK/efi_loader_copy_fallback.vars
+	disk=$(fw_disk efi_loader_copy_fallback)
+	qemu_boot_firmware efi_loader_copy_fallback "$disk" "$vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$FW_READY_A" 150 || { REASON="no ready line for slot a on the first boot"; return 1; }
+	qemu_kill
+	expect_console efi_loader_copy_fallback 'hardinit-loader: started from bootefi-a' || { REASON="the first boot did not start bootefi-a's copy"; return 1; }
+	expect_console efi_loader_copy_fallback 'hardinit-loader: boot entry Boot[0-9A-F]{4} written: "hardinit loader \(bootefi-a\)"' \
+		|| { REASON="no boot entry for bootefi-a"; return 1; }
+	expect_console efi_loader_copy_fallback 'hardinit-loader: boot entry Boot[0-9A-F]{4} written: "hardinit loader \(bootefi-b\)"' \
+		|| { REASON="no boot entry for bootefi-b"; return 1; }
+	expect_console efi_loader_copy_fallback 'hardinit-loader: BootOrder written' || { REASON="BootOrder not written"; return 1; }
+
+	fw_section_flip "$IMAGES/loader.efi" .text "$WORK/loader.damaged.efi" || { REASON="no .text in the loader (test setup)"; return 1; }
+	fw_put "$disk" 1 "$WORK/loader.damaged.efi" /EFI/BOOT/BOOTX64.EFI || { REASON="mcopy failed (test setup)"; return 1; }
+	qemu_boot_firmware efi_loader_copy_fallback2 "$disk" "$vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$FW_READY_A" 150 || { REASON="no ready line for slot a with bootefi-a's copy damaged"; return 1; }
+	expect_console efi_loader_copy_fallback2 'BdsDxe: failed to load Boot[0-9A-F]{4} "hardinit loader \(bootefi-a\)".*(Access Denied|Security Violation)' \
+		|| { REASON="the firmware did not refuse bootefi-a's copy through its entry"; return 1; }
+	expect_console efi_loader_copy_fallback2 'BdsDxe: starting Boot[0-9A-F]{4} "hardinit loader \(bootefi-b\)"' \
+		|| { REASON="the firmware did not start bootefi-b's entry"; return 1; }
+	expect_console efi_loader_copy_fallback2 'hardinit-loader: started from bootefi-b' || { REASON="the loader did not run from bootefi-b"; return 1; }
+	expect_console efi_loader_copy_fallback2 'hardinit-loader: boot entries in place' || { REASON="the entries were not found in place"; return 1; }
+	expect_no_console efi_loader_copy_fallback2 'hardinit-loader: (boot entry .* written|BootOrder written)' \
+		|| { REASON="the loader wrote a variable that was already right"; return 1; }
+	expect_console efi_loader_copy_fallback2 'hardinit-loader: chose slot a \(in trial\), tries now 1' || { REASON="slot a was not chosen"; return 1; }
 }
