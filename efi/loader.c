@@ -131,6 +131,24 @@ static BOOLEAN loader_read_copy(struct loader_disk *d, UINT64 lba, struct gpt_he
 	return gpt_check_entries(h, *entries, len, why);
 }
 
+#ifdef LOADER_TEST_TEAR_PRIMARY
+/* Test build only: inverts one byte inside the primary GPT header (its entry array's
+ * CRC field) on the disk, after the firmware has scanned the disk (the firmware restores
+ * a torn copy it finds), as if a write had been torn just before the loader ran. */
+static void loader_test_tear_primary(struct loader_disk *d)
+{
+	UINT8 *s;
+
+	if (EFI_ERROR(loader_read(d, 1, d->ss, &s)))
+		return;
+	s[90] ^= 0xff;
+	if (!EFI_ERROR(uefi_call_wrapper(d->bio->WriteBlocks, 5, d->bio, d->bio->Media->MediaId, (EFI_LBA)1,
+					 (UINTN)d->ss, s)))
+		Print(L"hardinit-loader: test build: primary GPT header torn\n");
+	FreePool(s);
+}
+#endif
+
 /* Both copies read and checked; the primary is trusted when valid, else the backup (a
  * torn write of the primary). Returns FALSE when neither is valid. */
 static BOOLEAN loader_read_gpt(struct loader_disk *d)
@@ -260,6 +278,32 @@ static void loader_print_origin(struct loader_disk *d, EFI_DEVICE_PATH *part)
 	Print(L"hardinit-loader: started from a partition that is neither bootefi-a nor bootefi-b\n");
 }
 
+/* The vendor GUID of the Boot Loader Interface's variables (systemd's): hardinit reads
+ * the boot chain's names there (docs/boot-chain.md). */
+static EFI_GUID loader_vendor = { 0x4a67b082, 0x0a4c, 0x41cf, { 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f } };
+#define VOLATILE_ATTRS (EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS)
+
+/* Sets LoaderInfo ("hardinit-loader VERSION", UTF-16 with its NUL, volatile) and clears
+ * what a boot image's stub sets only when unset (LoaderDevicePartUUID,
+ * LoaderImageIdentifier) or owns (StubInfo), so that they name the image started next,
+ * not one that returned. The loader never sets LoaderDevicePartUUID itself: the stub
+ * then sets it to the partition of the image it was loaded from, boot-X. */
+static void loader_set_info(void)
+{
+	static const char info[] = "hardinit-loader " HARDINIT_VERSION;
+	static CHAR16 *const clear[] = { L"LoaderDevicePartUUID", L"LoaderImageIdentifier", L"StubInfo" };
+	CHAR16 buf[sizeof(info)];
+	EFI_STATUS st;
+
+	for (UINTN i = 0; i < sizeof(info); i++)
+		buf[i] = (CHAR16)info[i];
+	st = uefi_call_wrapper(RT->SetVariable, 5, L"LoaderInfo", &loader_vendor, VOLATILE_ATTRS, sizeof(buf), buf);
+	if (EFI_ERROR(st))
+		Print(L"hardinit-loader: unable to set LoaderInfo: %r\n", st);
+	for (UINTN i = 0; i < sizeof(clear) / sizeof(clear[0]); i++)
+		(void)uefi_call_wrapper(RT->SetVariable, 5, clear[i], &loader_vendor, VOLATILE_ATTRS, 0, NULL);
+}
+
 static EFI_STATUS loader_persist(struct loader_disk *d, int idx, const struct slot_attrs *a)
 {
 	gpt_entry_set_attrs(d->entries, (UINT32)idx, slot_attrs_encode(gpt_entry_attrs(d->entries, (UINT32)idx), a));
@@ -284,6 +328,9 @@ EFI_STATUS efi_main(EFI_HANDLE self, EFI_SYSTEM_TABLE *systab)
 		Print(L"hardinit-loader: unable to find the disk it was loaded from\n");
 		loader_power_off();
 	}
+#ifdef LOADER_TEST_TEAR_PRIMARY
+	loader_test_tear_primary(&d);
+#endif
 	if (!loader_read_gpt(&d)) {
 		Print(L"hardinit-loader: no valid GPT on the boot disk: no slot state to trust\n");
 		loader_power_off();
@@ -320,6 +367,7 @@ EFI_STATUS efi_main(EFI_HANDLE self, EFI_SYSTEM_TABLE *systab)
 		cur[r.slot] = r.after;
 		Print(L"hardinit-loader: chose slot %c (%s), tries now %d, persisted\n", c,
 		      r.why == SLOT_RULE_GOOD_TRIAL ? L"good, a trial until marked good" : L"in trial", r.after.tries);
+		loader_set_info();
 		st = loader_load_slot(self, &d, r.slot, &child);
 		if (!EFI_ERROR(st)) {
 #ifdef LOADER_TEST_LOAD_OPTIONS

@@ -22,9 +22,11 @@ CASES+=(efi_signed_chain)
 # The signed chain boots with Secure Boot on: the kernel says so, the loader chose slot a
 # (good, priority 2) and had persisted its trial (tries 2, successful cleared: bits
 # 49,53) in both GPT copies before it started the boot image, and hardinit's ready line
-# names slot a.
+# names slot a. The boot chain is named on the console and in the boot record: the
+# loader (LoaderInfo), the stub (StubInfo) and boot-a's partition UUID (the stub's
+# LoaderDevicePartUUID).
 case_efi_signed_chain() {
-	local disk attrs verify
+	local disk attrs verify uuid chain record
 	disk=$(fw_disk efi_signed_chain)
 	[ "$(fw_attrs "$disk" 5)" = "GUID:49,56" ] || { REASON="rootfs-a is not good at priority 2 (test setup)"; return 1; }
 	qemu_boot_firmware efi_signed_chain "$disk" "$WORK/efi_signed_chain.vars" 300 || { REASON="QEMU did not start"; return 1; }
@@ -39,6 +41,15 @@ case_efi_signed_chain() {
 	[ "$attrs" = "GUID:49,53" ] || { REASON="rootfs-a attributes before the kernel ran: '$attrs', expected GUID:49,53 (priority 2, tries 2)"; return 1; }
 	grep -q 'No problems found' <<<"$verify" || { REASON="the GPT the loader wrote does not verify: $verify"; return 1; }
 	console_check_clean efi_signed_chain || { REASON="shell prompt, panic or oops on the console"; return 1; }
+	uuid=$(sfdisk --part-uuid "$disk" 3 | tr 'A-F' 'a-f')
+	[ -n "$uuid" ] || { REASON="no partition UUID for boot-a (test setup)"; return 1; }
+	chain="loader=hardinit-loader [0-9.]+ stub=systemd-stub 252[^ ]* boot_image=$uuid"
+	expect_console efi_signed_chain "hardinit: boot chain: $chain\$" || { REASON="the console does not name the chain ($chain)"; return 1; }
+	qemu_kill
+	partition_image "$disk" 7 "$WORK/efi_signed_chain.logs.img"
+	record=$(debugfs -R "cat /hardinit/boots.jsonl" "$WORK/efi_signed_chain.logs.img" 2>/dev/null | tail -n 1)
+	grep -qE "\"loader\":\"hardinit-loader [0-9.]+\",\"stub\":\"systemd-stub 252[^\"]*\",\"boot_image\":\"$uuid\"" <<<"$record" \
+		|| { REASON="the boot record does not name the chain: $record"; return 1; }
 }
 
 CASES+=(efi_refused_image)
@@ -185,18 +196,19 @@ case_efi_panicking_image() {
 }
 
 CASES+=(efi_torn_gpt)
-# A torn GPT write: the primary header damaged, the loader uses the backup, boots a
-# verified, and its own write (a's trial) repairs both copies before the boot image
-# starts; then the converse, the backup header damaged (checked before the image starts).
+# A torn GPT write. Seen by the loader (its test build tears the primary header after
+# the firmware scanned the disk): it says the primary is invalid, uses the backup, boots
+# a verified, and its own write (a's trial) repairs both copies before the boot image
+# starts. Torn on the host before the boot: the firmware itself restores the copy from
+# the other (OVMF's partition driver does), the loader finds both valid and boots a.
 case_efi_torn_gpt() {
-	local disk out last
+	local disk out
 	disk=$(fw_disk efi_torn_gpt)
-	flip_byte "$disk" $((512 + 90))   # inside the primary header: its CRC no longer matches
-	out=$(sgdisk -v "$disk" 2>&1) || true
-	grep -q 'invalid main GPT header' <<<"$out" || { REASON="the primary header is not damaged (test setup)"; return 1; }
+	fw_put "$disk" 1 "$IMAGES/loader-tear-test.efi" /EFI/BOOT/BOOTX64.EFI || { REASON="mcopy failed (test setup)"; return 1; }
 	qemu_boot_firmware efi_torn_gpt "$disk" "$WORK/efi_torn_gpt.vars" 300 || { REASON="QEMU did not start"; return 1; }
 	qemu_wait_line "hardinit-loader: starting slot a's boot image" 90 || { REASON="the loader did not start slot a"; return 1; }
 	out=$(sgdisk -v "$disk" 2>&1) || true
+	expect_console efi_torn_gpt 'hardinit-loader: test build: primary GPT header torn' || { REASON="the primary was not torn (test setup)"; return 1; }
 	expect_console efi_torn_gpt 'hardinit-loader: primary GPT invalid \(.*\)' || { REASON="the loader did not see the torn primary"; return 1; }
 	expect_console efi_torn_gpt 'hardinit-loader: GPT primary INVALID, backup valid: using the backup' || { REASON="the loader did not use the backup"; return 1; }
 	grep -q 'No problems found' <<<"$out" || { REASON="the loader's write did not repair the GPT: $out"; return 1; }
@@ -204,17 +216,15 @@ case_efi_torn_gpt() {
 	qemu_kill
 	[ "$(fw_attrs "$disk" 5)" = "GUID:49,53" ] || { REASON="rootfs-a: '$(fw_attrs "$disk" 5)', expected GUID:49,53"; return 1; }
 
-	disk=$(fw_disk efi_torn_gpt_backup)
-	last=$(( $(stat -c %s "$disk") - 512 ))
-	flip_byte "$disk" $((last + 90))
+	disk=$(fw_disk efi_torn_gpt_host)
+	flip_byte "$disk" $((512 + 90))
 	out=$(sgdisk -v "$disk" 2>&1) || true
-	grep -qi 'invalid backup GPT header' <<<"$out" || { REASON="the backup header is not damaged (test setup): $out"; return 1; }
-	qemu_boot_firmware efi_torn_gpt_backup "$disk" "$WORK/efi_torn_gpt_backup.vars" 300 || { REASON="QEMU did not start"; return 1; }
-	qemu_wait_line "hardinit-loader: starting slot a's boot image" 90 || { REASON="the loader did not start slot a (backup torn)"; return 1; }
+	grep -q 'invalid main GPT header' <<<"$out" || { REASON="the primary header is not damaged (test setup)"; return 1; }
+	qemu_boot_firmware efi_torn_gpt_host "$disk" "$WORK/efi_torn_gpt_host.vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "hardinit-loader: starting slot a's boot image" 90 || { REASON="the loader did not start slot a (torn on the host)"; return 1; }
 	out=$(sgdisk -v "$disk" 2>&1) || true
 	qemu_kill
-	expect_console efi_torn_gpt_backup 'hardinit-loader: GPT primary valid, backup INVALID: using the primary' || { REASON="the loader did not see the torn backup"; return 1; }
-	grep -q 'No problems found' <<<"$out" || { REASON="the loader's write did not repair the backup: $out"; return 1; }
+	grep -q 'No problems found' <<<"$out" || { REASON="the GPT torn on the host was not repaired: $out"; return 1; }
 }
 
 CASES+=(efi_blessed_slot_demoted)
