@@ -112,15 +112,18 @@ fw_section_flip() {
 }
 
 # fw_refused_then_b NAME DISK: boots DISK; the firmware must refuse boot-a's image, the
-# loader mark a unbootable (its bits cleared on the disk) and boot b, verified.
+# loader mark a unbootable (its bits cleared on the disk) and boot b, verified; the boot
+# chain names boot-b's partition (the image that ran), not boot-a's.
 fw_refused_then_b() {
-	local attrs
+	local attrs uuid
 	qemu_boot_firmware "$1" "$2" "$WORK/$1.vars" 300 || { REASON="QEMU did not start"; return 1; }
 	qemu_wait_line "$FW_READY_B" 150 || { REASON="slot b did not boot verified"; return 1; }
 	expect_console "$1" "hardinit-loader: slot a: the firmware refused its boot image: (Access Denied|Security Violation)" \
 		|| { REASON="the firmware did not refuse boot-a's image"; return 1; }
 	expect_console "$1" 'hardinit-loader: slot a marked unbootable' || { REASON="slot a not marked unbootable"; return 1; }
 	expect_no_console "$1" "hardinit-loader: starting slot a's boot image" || { REASON="slot a's image was started"; return 1; }
+	uuid=$(sfdisk --part-uuid "$2" 4 | tr 'A-F' 'a-f')
+	expect_console "$1" "hardinit: boot chain: .* boot_image=$uuid\$" || { REASON="the boot chain does not name boot-b ($uuid)"; return 1; }
 	qemu_kill
 	attrs=$(fw_attrs "$2" 5)
 	[ -z "$attrs" ] || { REASON="rootfs-a still has slot bits: '$attrs'"; return 1; }
@@ -284,4 +287,31 @@ case_efi_loader_copy_fallback() {
 	expect_no_console efi_loader_copy_fallback2 'hardinit-loader: (boot entry .* written|BootOrder written)' \
 		|| { REASON="the loader wrote a variable that was already right"; return 1; }
 	expect_console efi_loader_copy_fallback2 'hardinit-loader: chose slot a \(in trial\), tries now 1' || { REASON="slot a was not chosen"; return 1; }
+}
+
+CASES+=(efi_blessed_slot_late_corruption)
+# rootfs-a is good (as after mark-good), then a file its service tree reads before the
+# health check (dropbear) is damaged: hardinit boots a (ready, verified) but the service
+# tree fails before mark-good and the VM resets, three times (the loader's tries 2, 1, 0,
+# each persisted before the image starts); the fourth boot is b, verified.
+case_efi_blessed_slot_late_corruption() {
+	local disk off i name vars=$WORK/efi_blessed_slot_late_corruption.vars
+	disk=$(fw_disk efi_blessed_slot_late_corruption)
+	off=$(dump.erofs --path=/usr/sbin/dropbear -e "$IMAGES/slot-a.img" | awk '$1 == "0:" {sub(/\.\./, "", $7); print $7}')
+	[ -n "$off" ] || { REASON="dropbear not found in the image (test setup)"; return 1; }
+	flip_byte "$disk" $(( $(part_start "$disk" 5) + off + 64 ))
+	for i in 1 2 3; do
+		name=efi_blessed_slot_late_corruption$i
+		qemu_boot_firmware "$name" "$disk" "$vars" 150 || { REASON="QEMU did not start"; return 1; }
+		qemu_wait_exit 120 || { REASON="a's boot $i did not reset"; return 1; }
+		expect_console "$name" "hardinit-loader: chose slot a \(.*\), tries now $((3 - i)), persisted" || { REASON="boot $i: a not chosen with tries $((3 - i))"; return 1; }
+		expect_console "$name" "$FW_READY_A" || { REASON="boot $i: no ready line for a"; return 1; }
+		expect_console "$name" 'device-mapper: verity: .* is corrupted' || { REASON="boot $i: no corruption found"; return 1; }
+	done
+	[ "$(fw_attrs "$disk" 5)" = "GUID:49" ] || { REASON="rootfs-a after 3 failed boots: '$(fw_attrs "$disk" 5)', expected GUID:49 (priority 2, tries 0)"; return 1; }
+	qemu_boot_firmware efi_blessed_slot_late_corruption4 "$disk" "$vars" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$FW_READY_B" 150 || { REASON="b did not boot after a's 3 tries"; return 1; }
+	qemu_kill
+	[ "$(fw_attrs "$disk" 5)" = "GUID:49" ] || { REASON="rootfs-a: '$(fw_attrs "$disk" 5)', expected GUID:49"; return 1; }
+	[ "$(fw_attrs "$disk" 6)" = "GUID:48,53" ] || { REASON="rootfs-b: '$(fw_attrs "$disk" 6)', expected GUID:48,53"; return 1; }
 }
