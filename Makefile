@@ -4,7 +4,8 @@ include config.mk
 
 B := build
 LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
-            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c)
+            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c) \
+            efi/load_option.c
 CTL_OBJS := $(B)/obj/ctl/hardinitctl.o
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -145,25 +146,31 @@ check-install: $(B)/hardinit $(B)/hardinitctl
 
 # The EFI slot chooser (gnu-efi): efi/loader.c with the same slots/slot_rule.c and
 # slots/gpt_plan.c hardinit is built from. docs/boot-chain.md. The -append-test build
-# passes a command line to the boot image (tests/qemu/cases/firmware.sh).
-EFI_SRCS := efi/loader.c slots/slot_rule.c slots/gpt_plan.c
+# passes a command line to the boot image, the -tear-test build tears the primary GPT header
+# before reading it (tests/qemu/cases/firmware.sh).
+EFI_SRCS := efi/loader.c efi/boot_entries.c efi/load_option.c slots/slot_rule.c slots/gpt_plan.c
 EFI_CFLAGS := -I/usr/include/efi -I/usr/include/efi/x86_64 -I. -std=c11 -O2 $(WARN) -fpic -ffreestanding \
 	-fno-stack-protector -fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
-	-DGNU_EFI_USE_MS_ABI
+	-DGNU_EFI_USE_MS_ABI -DHARDINIT_VERSION=\"$(VERSION)\"
 EFI_LIB := /usr/lib
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
 .PHONY: efi
-efi: $(B)/efi/hardinit-loader.efi $(B)/efi/hardinit-loader-append-test.efi
+efi: $(B)/efi/hardinit-loader.efi $(B)/efi/hardinit-loader-append-test.efi $(B)/efi/hardinit-loader-tear-test.efi
 
-$(B)/efi/%.o: %.c slots/slot_rule.h slots/gpt_plan.h
+$(B)/efi/%.o: %.c slots/slot_rule.h slots/gpt_plan.h efi/boot_entries.h efi/load_option.h
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-$(B)/efi/efi/loader-append-test.o: efi/loader.c slots/slot_rule.h slots/gpt_plan.h
+$(B)/efi/efi/loader-append-test.o: efi/loader.c slots/slot_rule.h slots/gpt_plan.h efi/boot_entries.h
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) '-DLOADER_TEST_LOAD_OPTIONS=L"console=ttyS0 hardinit.verity=off hardinit.loader_cmdline_test"' -c $< -o $@
 
-$(B)/efi/%.so: $(B)/efi/efi/%.o $(B)/efi/slots/slot_rule.o $(B)/efi/slots/gpt_plan.o
+$(B)/efi/efi/loader-tear-test.o: efi/loader.c slots/slot_rule.h slots/gpt_plan.h efi/boot_entries.h
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -DLOADER_TEST_TEAR_PRIMARY -c $< -o $@
+
+$(B)/efi/%.so: $(B)/efi/efi/%.o $(B)/efi/efi/boot_entries.o $(B)/efi/efi/load_option.o $(B)/efi/slots/slot_rule.o \
+		$(B)/efi/slots/gpt_plan.o
 	ld -shared -Bsymbolic -nostdlib -L$(EFI_LIB) -T$(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o $^ \
 		-o $@ -lefi -lgnuefi
 

@@ -155,6 +155,9 @@ static void print_record(const char *line)
 		printf(" at %s: %s", str(o, "failed_step"), str(o, "reason"));
 	if (strcmp(str(o, "data"), "degraded") == 0)
 		printf("\n           data degraded: %s", str(o, "data_reason"));
+	if (strcmp(str(o, "loader"), "-") != 0 || strcmp(str(o, "boot_image"), "-") != 0)
+		printf("\n           boot chain: loader=%s stub=%s boot_image=%s", str(o, "loader"), str(o, "stub"),
+		       str(o, "boot_image"));
 	if (num(o, "quarantined") > 0)
 		printf("\n           %lld entries moved aside on the data or logs partition", num(o, "quarantined"));
 	putchar('\n');

@@ -10,6 +10,7 @@
 #include <efi.h>
 #include <efilib.h>
 
+#include "efi/boot_entries.h"
 #include "slots/gpt_plan.h"
 #include "slots/slot_rule.h"
 
@@ -130,6 +131,24 @@ static BOOLEAN loader_read_copy(struct loader_disk *d, UINT64 lba, struct gpt_he
 	return gpt_check_entries(h, *entries, len, why);
 }
 
+#ifdef LOADER_TEST_TEAR_PRIMARY
+/* Test build only: inverts one byte inside the primary GPT header (its entry array's
+ * CRC field) on the disk, after the firmware has scanned the disk (the firmware restores
+ * a torn copy it finds), as if a write had been torn just before the loader ran. */
+static void loader_test_tear_primary(struct loader_disk *d)
+{
+	UINT8 *s;
+
+	if (EFI_ERROR(loader_read(d, 1, d->ss, &s)))
+		return;
+	s[90] ^= 0xff;
+	if (!EFI_ERROR(uefi_call_wrapper(d->bio->WriteBlocks, 5, d->bio, d->bio->Media->MediaId, (EFI_LBA)1,
+					 (UINTN)d->ss, s)))
+		Print(L"hardinit-loader: test build: primary GPT header torn\n");
+	FreePool(s);
+}
+#endif
+
 /* Both copies read and checked; the primary is trusted when valid, else the backup (a
  * torn write of the primary). Returns FALSE when neither is valid. */
 static BOOLEAN loader_read_gpt(struct loader_disk *d)
@@ -237,6 +256,54 @@ static EFI_STATUS loader_load_slot(EFI_HANDLE self, struct loader_disk *d, int s
 	return st;
 }
 
+/* Prints which bootefi partition the loader was loaded from: the one whose GPT unique
+ * GUID is the signature of the HD node of its own device path. */
+static void loader_print_origin(struct loader_disk *d, EFI_DEVICE_PATH *part)
+{
+	EFI_DEVICE_PATH *node = (EFI_DEVICE_PATH *)((UINT8 *)part + d->path_len);
+	HARDDRIVE_DEVICE_PATH *hd = (HARDDRIVE_DEVICE_PATH *)node;
+	static const char *const esp_labels[2] = { "bootefi-a", "bootefi-b" };
+
+	if (DevicePathType(node) == MEDIA_DEVICE_PATH && DevicePathSubType(node) == MEDIA_HARDDRIVE_DP &&
+	    hd->SignatureType == SIGNATURE_TYPE_GUID)
+		for (int s = 0; s < 2; s++) {
+			int idx = gpt_find_entry(&d->h, d->entries, d->entries_len, esp_labels[s]);
+			if (idx >= 0 && CompareMem(hd->Signature, d->entries + (UINTN)idx * GPT_ENTRY_SIZE + 16, 16) == 0) {
+				Print(L"hardinit-loader: started from ");
+				print_ascii(esp_labels[s]);
+				Print(L"\n");
+				return;
+			}
+		}
+	Print(L"hardinit-loader: started from a partition that is neither bootefi-a nor bootefi-b\n");
+}
+
+/* The vendor GUID of the Boot Loader Interface's variables (systemd's): hardinit reads
+ * the boot chain's names there (docs/boot-chain.md). */
+static EFI_GUID loader_vendor = { 0x4a67b082, 0x0a4c, 0x41cf, { 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f } };
+#define VOLATILE_ATTRS (EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS)
+
+/* Sets LoaderInfo ("hardinit-loader VERSION", UTF-16 with its NUL, volatile) and clears
+ * what a boot image's stub sets only when unset (LoaderDevicePartUUID,
+ * LoaderImageIdentifier) or owns (StubInfo), so that they name the image started next,
+ * not one that returned. The loader never sets LoaderDevicePartUUID itself: the stub
+ * then sets it to the partition of the image it was loaded from, boot-X. */
+static void loader_set_info(void)
+{
+	static const char info[] = "hardinit-loader " HARDINIT_VERSION;
+	static CHAR16 *const clear[] = { L"LoaderDevicePartUUID", L"LoaderImageIdentifier", L"StubInfo" };
+	CHAR16 buf[sizeof(info)];
+	EFI_STATUS st;
+
+	for (UINTN i = 0; i < sizeof(info); i++)
+		buf[i] = (CHAR16)info[i];
+	st = uefi_call_wrapper(RT->SetVariable, 5, L"LoaderInfo", &loader_vendor, VOLATILE_ATTRS, sizeof(buf), buf);
+	if (EFI_ERROR(st))
+		Print(L"hardinit-loader: unable to set LoaderInfo: %r\n", st);
+	for (UINTN i = 0; i < sizeof(clear) / sizeof(clear[0]); i++)
+		(void)uefi_call_wrapper(RT->SetVariable, 5, clear[i], &loader_vendor, VOLATILE_ATTRS, 0, NULL);
+}
+
 static EFI_STATUS loader_persist(struct loader_disk *d, int idx, const struct slot_attrs *a)
 {
 	gpt_entry_set_attrs(d->entries, (UINT32)idx, slot_attrs_encode(gpt_entry_attrs(d->entries, (UINT32)idx), a));
@@ -261,10 +328,16 @@ EFI_STATUS efi_main(EFI_HANDLE self, EFI_SYSTEM_TABLE *systab)
 		Print(L"hardinit-loader: unable to find the disk it was loaded from\n");
 		loader_power_off();
 	}
+#ifdef LOADER_TEST_TEAR_PRIMARY
+	loader_test_tear_primary(&d);
+#endif
 	if (!loader_read_gpt(&d)) {
 		Print(L"hardinit-loader: no valid GPT on the boot disk: no slot state to trust\n");
 		loader_power_off();
 	}
+	loader_print_origin(&d, part);
+	/* A fallback for the next boots, from the entries just checked: not fatal. */
+	(void)boot_entries_ensure(&d.h, d.entries, d.entries_len);
 	for (int s = 0; s < 2; s++) {
 		idx[s] = gpt_find_entry(&d.h, d.entries, d.entries_len, root_labels[s]);
 		present[s] = idx[s] >= 0;
@@ -294,6 +367,7 @@ EFI_STATUS efi_main(EFI_HANDLE self, EFI_SYSTEM_TABLE *systab)
 		cur[r.slot] = r.after;
 		Print(L"hardinit-loader: chose slot %c (%s), tries now %d, persisted\n", c,
 		      r.why == SLOT_RULE_GOOD_TRIAL ? L"good, a trial until marked good" : L"in trial", r.after.tries);
+		loader_set_info();
 		st = loader_load_slot(self, &d, r.slot, &child);
 		if (!EFI_ERROR(st)) {
 #ifdef LOADER_TEST_LOAD_OPTIONS

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "common/efivar.h"
 #include "common/fault.h"
 #include "common/program.h"
 #include "init/plan.h"
@@ -14,6 +15,15 @@
 #include "verity/verity_plan.h"
 
 struct kmod_ctx;
+
+/* The boot chain's names on a UEFI boot (boot_chain_apply.c): "" for each one unset or
+ * not well-formed. */
+struct boot_chain {
+	bool firmware;                          /* /sys/firmware/efi exists */
+	char loader[EFIVAR_TEXT_MAX + 1];       /* LoaderInfo: "hardinit-loader VERSION" */
+	char stub[EFIVAR_TEXT_MAX + 1];         /* StubInfo: "systemd-stub 252..." */
+	char boot_image[EFIVAR_UUID_LEN + 1];   /* LoaderDevicePartUUID: boot-X's PARTUUID */
+};
 
 struct boot_state {
 	struct boot_plan *plan;
@@ -33,6 +43,7 @@ struct boot_state {
 	bool slot_chosen;                 /* a failure may now mark the slot unbootable */
 	struct program exec;              /* the service tree's first program, verified */
 	struct program health;            /* the health check, verified (PROGRAM_NONE: none) */
+	struct boot_chain chain;
 };
 
 struct boot_ops {
@@ -61,6 +72,12 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
  * -EBADF when /logs is not mounted). (record_apply.c) */
 int boot_write_record(const struct boot_state *st, const char *failed_step, const char *reason,
 		      struct fault *f);
+
+/* On a UEFI boot, loads efivarfs, mounts it read-only for the read and reads the boot
+ * chain's names into *ret (each bounded and parsed, "" when unset or malformed), then
+ * prints them on one console line; on any other boot, *ret says firmware = false.
+ * Returns 0, or -errno when efivarfs cannot be loaded or mounted. */
+int boot_chain_read(struct kmod_ctx *kmod, struct boot_chain *ret, struct fault *f);
 
 /* Milliseconds since st->start. */
 unsigned boot_elapsed_ms(const struct boot_state *st);

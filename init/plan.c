@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/efivar.h"
 #include "common/hex.h"
 #include "init/plan.h"
 #include "init/record.h"
@@ -19,6 +20,7 @@ static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_MOUNT_ROOT] = "mount-root",
 	[STEP_CHECK_EXEC] = "check-exec",
 	[STEP_MOUNT_LOGS] = "mount-logs",
+	[STEP_BOOT_CHAIN] = "boot-chain",
 	[STEP_MOUNT_DATA] = "mount-data",
 	[STEP_MOUNT_STATE] = "mount-state",
 	[STEP_LOAD_FIREWALL] = "load-firewall",
@@ -112,6 +114,8 @@ static void plan_slot_steps(const struct policy *p, struct boot_plan *ret)
 	module_list_add(&s->modules, "ext4");
 	/* /logs first, so that a boot that fails later still leaves a record. */
 	plan_add(ret, STEP_MOUNT_LOGS);
+	/* The firmware's names for the loader and boot image, for the record: not fatal. */
+	plan_add(ret, STEP_BOOT_CHAIN)->fatal = false;
 	s = plan_add_modules(ret, "load-modules:verity");
 	module_list_add(&s->modules, "dm-verity");
 	plan_add(ret, STEP_OPEN_VERITY)->slot_bound = true;
@@ -345,6 +349,10 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		fprintf(out, " %s%s -> %s ext4 nosuid,nodev,noexec (blank: %s; ext4: e2fsck -p; else untouched, tmpfs)",
 			plan->logs_device[0] ? "" : "partlabel:", plan->logs_device[0] ? plan->logs_device : plan->logs_label,
 			LOGS_EARLY, plan->format_blank ? "format" : "untouched, tmpfs");
+		break;
+	case STEP_BOOT_CHAIN:
+		fprintf(out, " if /sys/firmware/efi: module efivarfs, mounted ro,nosuid,nodev,noexec on /run/hardinit/efivars; "
+			"read LoaderInfo StubInfo LoaderDevicePartUUID (at most %d bytes each), detach", EFIVAR_FILE_MAX);
 		break;
 	case STEP_MOUNT_DATA:
 		fprintf(out, " %s%s -> %s ext4 nosuid,nodev (blank: %s; ext4: e2fsck -p; else untouched, tmpfs: degraded)",

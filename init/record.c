@@ -46,6 +46,9 @@ char *record_encode(const struct boot_record *r)
 	add_string(o, "overlays", r->overlays);
 	add_string(o, "mount_audit", r->mount_audit);
 	add_string(o, "firewall", r->firewall);
+	add_string(o, "loader", r->loader);
+	add_string(o, "stub", r->stub);
+	add_string(o, "boot_image", r->boot_image);
 	json_object_object_add(o, "quarantined", json_object_new_int((int)r->quarantined));
 	json_object_object_add(o, "init_ms", json_object_new_int((int)r->init_ms));
 	json_object_object_add(o, "peak_rss_kib", json_object_new_int64(r->peak_rss_kib));

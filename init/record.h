@@ -29,6 +29,9 @@ struct boot_record {
 	const char *overlays;         /* "/etc,/home,/root,/var" */
 	const char *mount_audit;      /* "ok: N mounts" or the mismatch */
 	const char *firewall;
+	const char *loader;           /* the boot chain (UEFI boots): LoaderInfo, NULL if none */
+	const char *stub;             /* StubInfo, NULL if none */
+	const char *boot_image;       /* the boot image's partition UUID, NULL if none */
 	unsigned quarantined;         /* entries moved aside on the data and logs partitions */
 	unsigned init_ms;
 	long peak_rss_kib;            /* hardinit's peak resident set when the record is written */

@@ -64,6 +64,9 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 	rec.overlays = overlays;
 	rec.mount_audit = st->audit[0] ? st->audit : "not run";
 	rec.firewall = st->firewall_state;
+	rec.loader = st->chain.loader[0] ? st->chain.loader : NULL;
+	rec.stub = st->chain.stub[0] ? st->chain.stub : NULL;
+	rec.boot_image = st->chain.boot_image[0] ? st->chain.boot_image : NULL;
 	rec.quarantined = safedir_quarantined();
 	rec.init_ms = boot_elapsed_ms(st);
 	rec.peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;

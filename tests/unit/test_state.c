@@ -150,7 +150,8 @@ Test(record, encodes_one_line)
 		.time = 1795574000, .slot = "b", .version = 7, .verity = "verified", .outcome = "failed",
 		.failed_step = "verity", .reason = "a \"quoted\"\nreason", .data = "degraded",
 		.data_reason = "no fs", .logs = "persistent", .overlays = "/etc,/var", .mount_audit = "not run",
-		.firewall = "none", .quarantined = 2, .init_ms = 812, .peak_rss_kib = 3100,
+		.firewall = "none", .loader = "hardinit-loader 0.1.0", .stub = "systemd-stub 252.39-1~deb12u2",
+		.boot_image = "ad3ca612-7bb8-7b40-b826-54bc3060fde5", .quarantined = 2, .init_ms = 812, .peak_rss_kib = 3100,
 		.steps = { { "load-modules", 12 }, { "open-verity", 40 } }, .n_steps = 2,
 	};
 	char *line = record_encode(&r);
@@ -169,14 +170,20 @@ Test(record, encodes_one_line)
 	cr_assert_eq(json_object_get_int(field(o, "quarantined")), 2);
 	cr_assert_eq(json_object_get_int64(field(o, "peak_rss_kib")), 3100);
 	cr_assert_eq(json_object_array_length(field(o, "steps")), 2);
+	cr_assert_str_eq(json_object_get_string(field(o, "loader")), "hardinit-loader 0.1.0");
+	cr_assert_str_eq(json_object_get_string(field(o, "stub")), "systemd-stub 252.39-1~deb12u2");
+	cr_assert_str_eq(json_object_get_string(field(o, "boot_image")), "ad3ca612-7bb8-7b40-b826-54bc3060fde5");
 	json_object_put(o);
 	free(line);
 
 	r.failed_step = NULL;
 	r.reason = NULL;
+	r.loader = r.stub = r.boot_image = NULL;   /* a boot without UEFI */
 	line = record_encode(&r);
 	o = json_tokener_parse(line);
 	cr_assert(json_object_is_type(field(o, "reason"), json_type_null));
+	cr_assert(json_object_is_type(field(o, "loader"), json_type_null));
+	cr_assert(json_object_is_type(field(o, "boot_image"), json_type_null));
 	json_object_put(o);
 	free(line);
 }
