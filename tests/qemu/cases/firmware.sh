@@ -40,6 +40,10 @@ case_efi_signed_chain() {
 		|| { REASON="no loader line for slot a"; return 1; }
 	[ "$attrs" = "GUID:49,53" ] || { REASON="rootfs-a attributes before the kernel ran: '$attrs', expected GUID:49,53 (priority 2, tries 2)"; return 1; }
 	grep -q 'No problems found' <<<"$verify" || { REASON="the GPT the loader wrote does not verify: $verify"; return 1; }
+	# The kernel locked itself down for Secure Boot; hardinit leaves it there, no warning.
+	expect_console efi_signed_chain 'hardinit: kernel lockdown already at integrity' \
+		|| { REASON="hardinit did not see the kernel's own lockdown"; return 1; }
+	expect_no_console efi_signed_chain 'unable to raise the kernel lockdown' || { REASON="a lockdown warning under Secure Boot"; return 1; }
 	console_check_clean efi_signed_chain || { REASON="shell prompt, panic or oops on the console"; return 1; }
 	uuid=$(sfdisk --part-uuid "$disk" 3 | tr 'A-F' 'a-f')
 	[ -n "$uuid" ] || { REASON="no partition UUID for boot-a (test setup)"; return 1; }
