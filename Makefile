@@ -64,10 +64,12 @@ check-layers:
 check-unit: $(B)/unit-tests $(B)/sandbox-probe
 	cd tests/unit && HARDINIT_SANDBOX_PROBE=$(abspath $(B))/sandbox-probe ../../$(B)/unit-tests
 
-# The disk tools: partition types, labels and slot bits of tools/mkdisk.
+# The disk tools: partition types, labels and slot bits of tools/mkdisk; the layout of
+# tools/mkbundle.
 .PHONY: check-tools
 check-tools:
 	tests/tools/check-mkdisk $(B)
+	tests/tools/check-mkbundle $(B)
 
 # Debian's kernel, unpacked (tools/fetch-kernel; idempotent).
 .PHONY: kernel
