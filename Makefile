@@ -5,7 +5,7 @@ include config.mk
 B := build
 LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
             $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c)
-CTL_OBJS := $(B)/obj/ctl/hardinitctl.o
+CTL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ctl/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/obj/%.o)
@@ -32,7 +32,7 @@ $(B)/libhardinit.a: $(LIB_OBJS)
 $(B)/hardinit: $(B)/obj/init/main.o $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/hardinitctl: $(B)/obj/ctl/hardinitctl.o $(B)/libhardinit.a
+$(B)/hardinitctl: $(CTL_OBJS) $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
