@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Update bundles through the firmware chain (docs/slot-format.md "Update bundle",
+# docs/boot-chain.md): `hardinitctl update -` fed a bundle over SSH stdin writes boot-b
+# and rootfs-b, checks both on the disk and commits with one GPT write; the loader then
+# boots b's new boot image. Bundles from tools/build-images (images/bundle-b*.bundle).
+# Sourced by ../run; uses firmware.sh's fw_disk and slots.sh's helpers.
+
+BUNDLE_READY_A='hardinit: ready slot=a version=1 verity=verified'
+
+# fw_boot NAME DISK VARS READY: boots DISK through the firmware with VARS until the ready
+# line READY (an ERE) and SSH.
+fw_boot() {
+	qemu_boot_firmware "$1" "$2" "$3" 400 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line "$4" 200 || { REASON="$1: no ready line matching '$4'"; return 1; }
+	guest_ssh_wait 120 || { REASON="no SSH on $1"; return 1; }
+}
+
+# push_bundle BUNDLE OUTFILE: pipes BUNDLE to `hardinitctl update -`; each output line
+# goes to OUTFILE prefixed with the host's seconds since the push began.
+push_bundle() {
+	local start=${EPOCHREALTIME/./} line rc=0 us
+	: >"$2"
+	{ guest_ssh 'hardinitctl update -' <"$1" 2>&1 || rc=$?; echo "exit=$rc"; } |
+		while IFS= read -r line; do
+			us=$(( ${EPOCHREALTIME/./} - start ))
+			printf '%3d.%02d %s\n' $((us / 1000000)) $((us % 1000000 / 10000)) "$line" >>"$2"
+		done
+	grep -q '^ *[0-9.]* exit=0$' "$2"
+}
+
+CASES+=(bundle_kernel_update)
+# Boot a (kernel = build/kernel), refuse a root-only bundle (the loader pins b's root
+# through boot-b's image), then a bundle for b built with another Debian kernel: after a
+# reboot the loader chooses b, the kernel is the new one, hardinit's ready line says
+# slot b version 2 verified, and the data partition kept its file.
+case_bundle_kernel_update() {
+	local disk vars out alt old
+	alt=$(cat "$B/kernel-alt/version") old=$(cat "$B/kernel/version")
+	[ "$alt" != "$old" ] || { REASON="the second kernel is the first one (test setup)"; return 1; }
+	disk=$(fw_disk bundle_kernel_update) vars=$WORK/bundle_kernel_update.vars
+	fw_boot bundle_kernel_update "$disk" "$vars" "$BUNDLE_READY_A" || return 1
+	expect_console bundle_kernel_update "Linux version $old " || { REASON="slot a does not run $old"; return 1; }
+	guest_ssh 'grep -qx chooser=loader /run/hardinit/state && echo kept > /var/kept.txt && sync' ||
+		{ REASON="no chooser=loader in the state, or cannot write"; return 1; }
+	if out=$(guest_ssh 'hardinitctl update -' <"$IMAGES/bundle-b-root.bundle" 2>&1); then
+		REASON="a root-only bundle was accepted under the loader: $out"
+		return 1
+	fi
+	echo "     guest (root-only bundle): $out"
+	grep -q 'a new root alone would never boot' <<<"$out" || { REASON="not refused for the loader's pinned root"; return 1; }
+	push_bundle "$IMAGES/bundle-b.bundle" "$WORK/bundle_kernel_update.push" ||
+		{ REASON="the bundle was refused: $(cat "$WORK/bundle_kernel_update.push")"; return 1; }
+	sed 's/^/     guest (s): /' "$WORK/bundle_kernel_update.push"
+	reboot_guest || return 1
+	fw_boot bundle_kernel_update2 "$disk" "$vars" 'hardinit: ready slot=b version=2 verity=verified' || return 1
+	expect_console bundle_kernel_update2 'hardinit-loader: chose slot b' || { REASON="the loader did not choose b"; return 1; }
+	expect_console bundle_kernel_update2 "Linux version $alt " || { REASON="b's kernel is not $alt"; return 1; }
+	out=$(guest_ssh 'uname -r; cat /var/kept.txt') || { REASON="SSH failed"; return 1; }
+	[ "$out" = "$alt"$'\nkept' ] || { REASON="uname -r and the data file: '$out', expected $alt and kept"; return 1; }
+}
+
+CASES+=(bundle_failing_kernel_falls_back)
+# A bundle for b whose boot image's kernel cannot boot (its initramfs has no /init: the
+# kernel panics, and panic=-1 resets the machine): the loader starts b its 3 tries, then
+# b is out and a boots, verified, the data intact.
+case_bundle_failing_kernel_falls_back() {
+	local disk vars out n
+	disk=$(fw_disk bundle_failing) vars=$WORK/bundle_failing.vars
+	fw_boot bundle_failing "$disk" "$vars" "$BUNDLE_READY_A" || return 1
+	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
+	out=$(guest_ssh 'hardinitctl update -' <"$IMAGES/bundle-b-panic.bundle" 2>&1) || { REASON="the bundle was refused: $out"; return 1; }
+	reboot_guest || return 1
+	# Resets restart the firmware in the same QEMU, as on hardware.
+	QEMU_REBOOT=1 fw_boot bundle_failing2 "$disk" "$vars" "$BUNDLE_READY_A" || return 1
+	n=$(grep -ac 'hardinit-loader: chose slot b' "$WORK/bundle_failing2.console") || true
+	echo "     the loader started b $n times, then a"
+	[ "$n" = 3 ] || { REASON="b was started $n times, not its 3 tries"; return 1; }
+	expect_console bundle_failing2 'Kernel panic - not syncing' || { REASON="b's kernel did not panic (test setup)"; return 1; }
+	out=$(guest_ssh 'cat /var/kept.txt; hardinitctl status') || { REASON="SSH failed"; return 1; }
+	printf '%s\n' "$out" | sed -n '1,4p' | sed 's/^/     guest: /'
+	grep -qx kept <<<"$out" || { REASON="the data file is gone"; return 1; }
+	grep -q '^slot b: .*unbootable' <<<"$out" || { REASON="b is not out: $out"; return 1; }
+}
