@@ -30,7 +30,8 @@ push_bundle() {
 
 CASES+=(bundle_kernel_update)
 # Boot a (kernel = build/kernel), refuse a root-only bundle (the loader pins b's root
-# through boot-b's image), then a bundle for b built with another Debian kernel: after a
+# through boot-b's image) and one with a flipped byte in its boot image (b is left
+# unbootable), then a bundle for b built with another Debian kernel: after a
 # reboot the loader chooses b, the kernel is the new one, hardinit's ready line says
 # slot b version 2 verified, and the data partition kept its file.
 case_bundle_kernel_update() {
@@ -48,6 +49,18 @@ case_bundle_kernel_update() {
 	fi
 	echo "     guest (root-only bundle): $out"
 	grep -q 'a new root alone would never boot' <<<"$out" || { REASON="not refused for the loader's pinned root"; return 1; }
+	# One flipped byte in the boot image: refused (its SHA-256 is signed), b left unbootable.
+	cp "$IMAGES/bundle-b.bundle" "$WORK/bundle-b-bad.bundle"
+	flip_byte "$WORK/bundle-b-bad.bundle" $((4096 + $(head -c 4096 "$IMAGES/bundle-b.bundle" | tr -d '\0' | sed -n 's/^boot_size=//p') / 2))
+	if out=$(guest_ssh 'hardinitctl update -' <"$WORK/bundle-b-bad.bundle" 2>&1); then
+		REASON="a bundle with a flipped boot image byte was accepted: $out"
+		return 1
+	fi
+	echo "     guest (flipped boot image byte): $(tail -n 1 <<<"$out")"
+	grep -q 'boot_sha256' <<<"$out" || { REASON="not refused for its boot image's hash: $out"; return 1; }
+	out=$(guest_ssh 'hardinitctl status') || { REASON="SSH failed"; return 1; }
+	grep -q '^slot b: .*unbootable' <<<"$out" && grep -q '^slot a: .*<- booted' <<<"$out" ||
+		{ REASON="after the refused bundle b is not unbootable or a not running: $out"; return 1; }
 	push_bundle "$IMAGES/bundle-b.bundle" "$WORK/bundle_kernel_update.push" ||
 		{ REASON="the bundle was refused: $(cat "$WORK/bundle_kernel_update.push")"; return 1; }
 	sed 's/^/     guest (s): /' "$WORK/bundle_kernel_update.push"
@@ -80,4 +93,46 @@ case_bundle_failing_kernel_falls_back() {
 	printf '%s\n' "$out" | sed -n '1,4p' | sed 's/^/     guest: /'
 	grep -qx kept <<<"$out" || { REASON="the data file is gone"; return 1; }
 	grep -q '^slot b: .*unbootable' <<<"$out" || { REASON="b is not out: $out"; return 1; }
+}
+
+CASES+=(bundle_power_cut)
+# Chained power cuts (QEMU killed from the host) at points spread over a whole bundle
+# update, which takes about 4.5 s here from the push (GPT mark ≈ 0.2 s, boot image
+# 0.3–1.8 s, root 1.8–3.6 s, boot image read back 3.6–3.9 s, hash tree 3.9–4.5 s, the
+# commit, then after it): each time the next boot through the firmware (same vars)
+# reaches a verified ready line on a or b, the data file is intact and the GPT verifies;
+# the next cut starts from that boot. Prints each point, the progress reached and the
+# slot that came back.
+case_bundle_power_cut() {
+	local disk vars delay n=0 slot=a bundle reached points="" verify
+	disk=$(fw_disk bundle_power_cut) vars=$WORK/bundle_power_cut.vars
+	fw_boot bundle_cut0 "$disk" "$vars" "$BUNDLE_READY_A" || return 1
+	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
+	for delay in 0.3 0.9 1.6 2.5 3.3 3.9 4.4 7; do
+		bundle=$IMAGES/bundle-b.bundle
+		if [ "$slot" = b ]; then
+			# An earlier cut came after the commit: the next update is for a.
+			[ -e "$WORK/bundle-a.bundle" ] || "$TOP/tools/mkbundle" --rootfs "$B/demo/rootfs" --version 2 --slot a \
+				--key "$B/keys/slot.key" --kernel "$B/kernel/vmlinuz" --initrd "$INITRD" \
+				--db-key "$B/keys/secureboot/db.key" --db-cert "$B/keys/secureboot/db.crt" \
+				-o "$WORK/bundle-a.bundle" >/dev/null || { REASON="mkbundle for a failed"; return 1; }
+			bundle=$WORK/bundle-a.bundle
+		fi
+		# The SSH session stays open while the update runs; the host cuts the power under it.
+		push_bundle "$bundle" "$WORK/bundle_cut.push" &
+		sleep "$delay"
+		qemu_kill
+		wait || true
+		reached=$(grep -v 'exit=' "$WORK/bundle_cut.push" | tail -n 1 | sed -E 's/^ *[0-9.]+ //; s/^slot [ab]: //')
+		n=$((n + 1))
+		fw_boot "bundle_cut$n" "$disk" "$vars" 'hardinit: ready slot=[ab] version=[12] verity=verified' ||
+			{ REASON="after the cut $delay s into the update (reached: ${reached:-nothing}): $REASON"; return 1; }
+		slot=$(grep -aoE 'hardinit: ready slot=[ab]' "$WORK/bundle_cut$n.console" | tail -c 2)
+		verify=$(sgdisk -v "$disk" 2>&1) || true
+		grep -q 'No problems found' <<<"$verify" || { REASON="after the cut at $delay s the GPT does not verify: $verify"; return 1; }
+		[ "$(guest_ssh 'cat /var/kept.txt')" = kept ] || { REASON="the data file is gone after the cut at $delay s"; return 1; }
+		echo "     cut $n at $delay s (reached: ${reached:-not started}) -> slot $slot, verified"
+		points+="$delay:$slot "
+	done
+	echo "     $n power cuts (s:slot booted next): $points"
 }
