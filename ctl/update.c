@@ -101,6 +101,10 @@ static int copy_bytes(int in, off_t in_off, int out, uint64_t out_off, uint64_t 
 			return -ENOMEM;
 		if ((r = pwrite_full(out, buf, want, out_off + done)) < 0)
 			return r;
+		/* Start writing each chunk out now: the page cache holds little of a large image
+		 * (an appliance has little memory), and the disk follows the stream. */
+		if (sync_file_range(out, (off_t)(out_off + done), (off_t)want, SYNC_FILE_RANGE_WRITE) < 0)
+			return -errno;
 		done += want;
 		if (progress && (int)(done * 100 / len) != shown) {
 			shown = (int)(done * 100 / len);
