@@ -14,7 +14,7 @@
 # Environment: KERNEL (bzImage), WORK (scratch directory for consoles, logs and
 # the SSH control socket), SSH_KEY (private key for the guest's root). Optional:
 # QEMU_EXTRA_ARGS (array of extra QEMU arguments, e.g. a second -drive),
-# QEMU_MEM (MiB, default 512).
+# QEMU_MEM (MiB, default 512), QEMU_REBOOT (1: a firmware boot restarts on a guest reset).
 #
 # One QEMU runs at a time per shell. Its state is in QEMU_PID, QEMU_PORT (the
 # loopback port forwarded to guest port 22), QEMU_NAME and QEMU_CONSOLE

@@ -3,7 +3,7 @@
 # docs/boot-chain.md): `hardinitctl update -` fed a bundle over SSH stdin writes boot-b
 # and rootfs-b, checks both on the disk and commits with one GPT write; the loader then
 # boots b's new boot image. Bundles from tools/build-images (images/bundle-b*.bundle).
-# Sourced by ../run; uses firmware.sh's fw_disk and slots.sh's helpers.
+# Sourced by ../run; uses fw_disk (firmware.sh), reboot_guest (state.sh), flip_byte (disk.sh).
 
 BUNDLE_READY_A='hardinit: ready slot=a version=1 verity=verified'
 
