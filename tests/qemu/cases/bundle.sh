@@ -108,7 +108,7 @@ CASES+=(bundle_power_cut)
 # other slot and a higher version). Prints each point, the progress reached and where
 # the machine came back.
 case_bundle_power_cut() {
-	local disk vars delay n=0 running=a version=1 target=b new=2 bundle reached points="" verify console slot got
+	local disk vars delay n=0 running=a version=1 target=b new=2 bundle reached points="" verify console got
 	disk=$(fw_disk bundle_power_cut) vars=$WORK/bundle_power_cut.vars
 	fw_boot bundle_cut0 "$disk" "$vars" "$BUNDLE_READY_A" || return 1
 	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
