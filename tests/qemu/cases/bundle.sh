@@ -96,44 +96,67 @@ case_bundle_failing_kernel_falls_back() {
 }
 
 CASES+=(bundle_power_cut)
-# Chained power cuts (QEMU killed from the host) at points spread over a whole bundle
-# update, which takes about 5 s here from the push (GPT mark ≈ 0.2 s, boot image
-# 0.3–2.4 s, root 2.4–4.6 s, boot image read back 4.6–4.9 s, hash tree 4.9–5.4 s, the
-# commit, then after it; hardinitctl writes each chunk out as it goes, so a cut leaves a
-# torn partition on the disk). Each time the next boot through the firmware (same vars)
-# comes back on the slot that was running, with its version, or, only once the update
-# committed, on the target with the bundle's version; the loader never started the
-# half-written slot (no refused image, no slot marked); the data file is intact and the
-# GPT verifies. The next cut starts from that boot (after a commit, with a bundle for the
-# other slot and a higher version). Prints each point, the progress reached and where
-# the machine came back.
+# Chained power cuts (QEMU killed from the host) at 8 points spread over a whole bundle
+# update (≈ 5 s here): each point is a step line of hardinitctl's output plus a delay,
+# so that the points stay where they are however fast the machine is: the GPT mark,
+# early and late in the boot image write, early and late in the root write, the read
+# back, the hash tree, the commit, then after it (hardinitctl writes each chunk out as
+# it goes, so a cut leaves a torn partition on the disk). Each time the next boot through
+# the firmware (same vars) comes back on the slot that was running, with its version,
+# or, only once the update committed, on the target with the bundle's version; the
+# loader never started the half-written slot (no refused image, no slot marked); the
+# data file is intact and the GPT verifies. The next cut starts from that boot (after a
+# commit, with a bundle for the other slot and a higher version). Prints each point, the
+# progress reached and where the machine came back.
+BUNDLE_CUT_POINTS=(
+	'marking unbootable:0' 'writing the boot image:0.3' 'writing the boot image:1.2'
+	'writing the root:0.3' 'writing the root:1.2' 'reading the boot image back:0.1'
+	'verifying the signature:0.2' 'committing:0' 'exit=0:1'
+)
+
+# wait_output FILE TEXT TIMEOUT_S: waits until a line of FILE contains TEXT, or the
+# push ended without it. Succeeds if the line came.
+wait_output() {
+	local deadline=$((SECONDS + $3))
+	while ((SECONDS < deadline)); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		grep -q ' exit=' "$1" 2>/dev/null && return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 case_bundle_power_cut() {
-	local disk vars delay n=0 running=a version=1 target=b new=2 bundle reached points="" verify console got
+	local disk vars point delay n=0 running=a version=1 target=b new=2 bundle reached points="" verify console got
 	disk=$(fw_disk bundle_power_cut) vars=$WORK/bundle_power_cut.vars
 	fw_boot bundle_cut0 "$disk" "$vars" "$BUNDLE_READY_A" || return 1
 	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
 	bundle=$IMAGES/bundle-b.bundle
-	for delay in 0.3 1.0 1.8 2.8 3.8 4.7 5.2 8; do
+	for point in "${BUNDLE_CUT_POINTS[@]}"; do
 		# The SSH session stays open while the update runs; the host cuts the power under it.
+		rm -f "$WORK/bundle_cut.push"
 		push_bundle "$bundle" "$WORK/bundle_cut.push" &
-		sleep "$delay"
+		wait_output "$WORK/bundle_cut.push" "${point%:*}" 60 || { qemu_kill; wait || true
+			REASON="the update did not reach '${point%:*}': $(cat "$WORK/bundle_cut.push")"; return 1; }
+		sleep "${point##*:}"
+		delay="${point%:*} +${point##*:} s"
 		qemu_kill
 		wait || true
 		reached=$(grep -v 'exit=' "$WORK/bundle_cut.push" | tail -n 1 | sed -E 's/^ *[0-9.]+ //; s/^slot [ab]: //')
 		n=$((n + 1))
 		fw_boot "bundle_cut$n" "$disk" "$vars" 'hardinit: ready slot=[ab] version=[0-9]+ verity=verified' ||
-			{ REASON="after the cut $delay s into the update (reached: ${reached:-nothing}): $REASON"; return 1; }
+			{ REASON="after the cut '$delay' into the update (reached: ${reached:-nothing}): $REASON"; return 1; }
 		console=$WORK/bundle_cut$n.console
 		got=$(_console_text "$console" | grep -aoE 'hardinit: ready slot=[ab] version=[0-9]+' | tail -n 1 | sed -E 's/.*slot=([ab]) version=/\1 /')
-		echo "     cut $n at $delay s (reached: ${reached:-not started}) -> slot ${got/ / version }, verified"
-		points+="$delay:${got/ /v} "
+		echo "     cut $n at '$delay' (reached: ${reached:-not started}) -> slot ${got/ / version }, verified"
+		points+="${got/ /v} "
 		[ "$got" = "$running $version" ] || [ "$got" = "$target $new" ] ||
-			{ REASON="after the cut at $delay s it came back on slot ${got/ / version }: neither the running $running $version nor the complete update $target $new"; return 1; }
+			{ REASON="after the cut at '$delay' it came back on slot ${got/ / version }: neither the running $running $version nor the complete update $target $new"; return 1; }
 		expect_no_console "bundle_cut$n" 'hardinit-loader: slot [ab]: the firmware refused|hardinit-loader: slot [ab] marked unbootable' ||
-			{ REASON="after the cut at $delay s the loader started a half-written slot"; return 1; }
+			{ REASON="after the cut at '$delay' the loader started a half-written slot"; return 1; }
 		verify=$(sgdisk -v "$disk" 2>&1) || true
-		grep -q 'No problems found' <<<"$verify" || { REASON="after the cut at $delay s the GPT does not verify: $verify"; return 1; }
-		[ "$(guest_ssh 'cat /var/kept.txt')" = kept ] || { REASON="the data file is gone after the cut at $delay s"; return 1; }
+		grep -q 'No problems found' <<<"$verify" || { REASON="after the cut at '$delay' the GPT does not verify: $verify"; return 1; }
+		[ "$(guest_ssh 'cat /var/kept.txt')" = kept ] || { REASON="the data file is gone after the cut at '$delay'"; return 1; }
 		if [ "$got" = "$target $new" ]; then
 			# Committed: the next update is for the other slot, one version up.
 			running=$target version=$new target=$([ "$target" = a ] && echo b || echo a) new=$((new + 1))
@@ -143,5 +166,5 @@ case_bundle_power_cut() {
 				--db-cert "$B/keys/secureboot/db.crt" -o "$bundle" >/dev/null || { REASON="mkbundle failed"; return 1; }
 		fi
 	done
-	echo "     $n power cuts (s:slot and version booted next): $points"
+	echo "     $n power cuts; slot and version booted after each: $points"
 }
