@@ -6,7 +6,7 @@ B := build
 LIB_SRCS := $(wildcard common/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
             $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c) \
             efi/load_option.c
-CTL_OBJS := $(B)/obj/ctl/hardinitctl.o
+CTL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ctl/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/obj/%.o)
@@ -33,7 +33,7 @@ $(B)/libhardinit.a: $(LIB_OBJS)
 $(B)/hardinit: $(B)/obj/init/main.o $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/hardinitctl: $(B)/obj/ctl/hardinitctl.o $(B)/libhardinit.a
+$(B)/hardinitctl: $(CTL_OBJS) $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
@@ -65,10 +65,12 @@ check-layers:
 check-unit: $(B)/unit-tests $(B)/sandbox-probe
 	cd tests/unit && HARDINIT_SANDBOX_PROBE=$(abspath $(B))/sandbox-probe ../../$(B)/unit-tests
 
-# The disk tools: partition types, labels and slot bits of tools/mkdisk.
+# The disk tools: partition types, labels and slot bits of tools/mkdisk; the layout of
+# tools/mkbundle.
 .PHONY: check-tools
 check-tools:
 	tests/tools/check-mkdisk $(B)
+	tests/tools/check-mkbundle $(B)
 
 # Debian's kernel, unpacked (tools/fetch-kernel; idempotent).
 .PHONY: kernel

@@ -2,7 +2,7 @@
  *   hardinitctl status [--records N] [--logs DIR]  slots, versions, state, boot records
  *   hardinitctl mark-good                           the booted slot passed its health check
  *   hardinitctl set-active a|b                      boot that slot next
- *   hardinitctl update [--force] IMAGE              write the other slot, verify, then try it
+ *   hardinitctl update [--force] BUNDLE|IMAGE|-     write the other slot, verify, then try it
  * It reads what hardinit left in /run/hardinit (state, keys). */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,25 +20,13 @@
 #include <sys/stat.h>
 
 #include "common/decimal.h"
+#include "ctl/ctl.h"
 #include "init/record.h"
 #include "slots/slot_apply.h"
 #include "verity/footer_sig.h"
 #include "verity/verity_apply.h"
 
-#define STATE_FILE "/run/hardinit/state"
-#define KEYS_DIR "/run/hardinit/keys"
-
-/* What hardinit left in /run/hardinit/state. */
-struct boot_state_file {
-	char slot;
-	char partition[2][64];
-	unsigned long long version;
-	unsigned boot_tries;
-	unsigned long long min_version;
-};
-
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
+int fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,12 +64,14 @@ static int read_state(struct boot_state_file *st)
 			(void)decimal_parse_unsigned(v, 1, 15, &st->boot_tries); /* else the default stays */
 		else if (!strcmp(line, "min_version") && decimal_parse(v, 0, UINT64_MAX, &number) == 0)
 			st->min_version = number;
+		else if (!strcmp(line, "chooser"))
+			st->chooser = bundle_chooser_parse(v);
 	}
 	fclose(in);
 	return st->slot == 'a' || st->slot == 'b' ? 0 : -EBADMSG;
 }
 
-static int need_state(struct boot_state_file *st)
+int need_state(struct boot_state_file *st)
 {
 	int r = read_state(st);
 	if (r == -EBADMSG)
@@ -103,7 +93,7 @@ static int read_attrs(const char *partition, struct slot_attrs *ret)
 	return 0;
 }
 
-static int write_attrs(const char *partition, const struct slot_attrs *a)
+int write_attrs(const char *partition, const struct slot_attrs *a)
 {
 	struct fault f;
 	return slot_apply_write(partition, a, &f) < 0 ? fail("%s", f.text) : 0;
@@ -240,8 +230,7 @@ static int mark_good(void)
 	return 0;
 }
 
-/* Gives slot t the top priority (a slot that may not boot gets a trial). */
-static int make_first(const struct boot_state_file *st, int t, bool trial)
+int make_first(const struct boot_state_file *st, int t, bool trial)
 {
 	struct slot_attrs a[2] = { { 0, 0, false }, { 0, 0, false } };
 
@@ -279,107 +268,12 @@ static int set_active(const char *which)
 	return 0;
 }
 
-/* Copies len bytes from in at in_off to out at out_off, showing progress on a terminal.
- * Returns 0 or -errno. */
-static int copy_range(int in, off_t in_off, int out, off_t out_off, uint64_t len, bool progress)
-{
-	static char buf[1 << 20];
-	uint64_t done = 0;
-	int shown = -1;
-
-	while (done < len) {
-		size_t want = len - done < sizeof(buf) ? (size_t)(len - done) : sizeof(buf);
-		ssize_t n = pread(in, buf, want, in_off + (off_t)done);
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		ssize_t w = pwrite(out, buf, (size_t)n, out_off + (off_t)done);
-		if (w != n)
-			return w < 0 ? -errno : -EIO; /* a short write sets no errno */
-		done += (uint64_t)n;
-		if (progress && (int)(done * 100 / len) != shown) {
-			shown = (int)(done * 100 / len);
-			fprintf(stderr, "\rwriting: %3d%%", shown);
-		}
-	}
-	if (progress)
-		fputc('\n', stderr);
-	return 0;
-}
-
-/* Writes IMAGE into the slot that is not running, verifies its signature and its whole
- * hash tree on the partition, and only then makes it the next boot, in trial. Until
- * that last GPT write, the target slot is marked unbootable: a power cut at any point
- * leaves the running slot first and bootable. */
-static int update(const char *image, bool force)
-{
-	struct boot_state_file st;
-	unsigned char block[FOOTER_SIZE];
-	struct slot_footer footer, written;
-	struct footer_keys keys;
-	struct slot_attrs off = slot_unbootable();
-	struct fault f;
-	struct stat sb;
-	uint64_t part_size = 0, size;
-	size_t key;
-	int in = -1, out = -1, t, r;
-
-	if (need_state(&st))
-		return 1;
-	t = st.slot == 'a' ? 1 : 0;
-	if (!st.partition[t][0])
-		return fail("slot %c (the one not running) has no partition", 'a' + t);
-	if ((in = open(image, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &sb) < 0)
-		return fail("unable to read %s: %s", image, strerror(errno));
-	if (sb.st_size < 2 * FOOTER_SIZE || pread(in, block, FOOTER_SIZE, sb.st_size - FOOTER_SIZE) != FOOTER_SIZE)
-		return fail("%s is not a slot image (too small)", image);
-	if (footer_parse(block, FOOTER_SIZE, &footer, &f) < 0)
-		return fail("%s is not a slot image: %s", image, f.text);
-	if (footer_keys_load(KEYS_DIR, &keys, &f) < 0)
-		return fail("unable to load the trusted keys: %s", f.text);
-	r = footer_verify_signature(&footer, block, &keys, &key, &f);
-	footer_keys_free(&keys);
-	if (r < 0)
-		return fail("%s: %s (wrong key?)", image, f.text);
-	if (slot_check_version(footer.version, st.version, st.min_version, force, &f) < 0)
-		return fail("%s: %s", image, f.text);
-	if ((out = open(st.partition[t], O_RDWR | O_CLOEXEC | O_EXCL)) < 0 || ioctl(out, BLKGETSIZE64, &part_size) < 0)
-		return fail("unable to open %s: %s", st.partition[t], strerror(errno));
-	size = (uint64_t)sb.st_size;
-	if (size > part_size || footer_check_fits(&footer, part_size, &f) < 0)
-		return fail("%s (%llu bytes) does not fit slot %c's partition (%llu bytes)", image,
-			    (unsigned long long)size, 'a' + t, (unsigned long long)part_size);
-
-	printf("slot %c: marking unbootable while it is written\n", 'a' + t);
-	if (write_attrs(st.partition[t], &off))
-		return 1;
-	if ((r = copy_range(in, 0, out, 0, size - FOOTER_SIZE, isatty(STDERR_FILENO))) < 0 ||
-	    (r = copy_range(in, (off_t)(size - FOOTER_SIZE), out, (off_t)(part_size - FOOTER_SIZE), FOOTER_SIZE, false)) < 0 ||
-	    (fdatasync(out) < 0 && (r = -errno)))
-		return fail("unable to write %s: %s", st.partition[t], strerror(-r));
-	close(out);
-	close(in);
-
-	printf("slot %c: verifying the signature and the whole hash tree\n", 'a' + t);
-	if (verity_apply_read_footer(st.partition[t], block, &written, &part_size, &f) < 0)
-		return fail("unable to read the footer back from %s: %s", st.partition[t], f.text);
-	if (footer_compare(&footer, &written, &f) < 0)
-		return fail("the footer read back from %s differs: %s", st.partition[t], f.text);
-	if (verity_apply_verify_all(st.partition[t], &written, &f) < 0)
-		return fail("%s", f.text);
-
-	if (make_first(&st, t, true))
-		return 1;
-	printf("slot %c updated to version %llu: it boots next, a trial of %u boots until marked good\n", 'a' + t,
-	       (unsigned long long)footer.version, st.boot_tries ? st.boot_tries : 3);
-	return 0;
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: hardinitctl status [--records N] [--logs DIR]\n"
 		     "       hardinitctl mark-good\n"
 		     "       hardinitctl set-active a|b\n"
-		     "       hardinitctl update [--force] IMAGE\n");
+		     "       hardinitctl update [--force] BUNDLE|IMAGE|-\n");
 }
 
 int main(int argc, char **argv)

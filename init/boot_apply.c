@@ -148,9 +148,13 @@ static int apply_handoff(struct boot_state *st, struct fault *f)
 		return r;
 	if (!(out = fopen("/run/hardinit/state", "we")))
 		return fault_set(f, errno, "unable to write /run/hardinit/state: %s", strerror(errno));
+	/* chooser: a bootloader named the slot (hardinit.slot=a|b: in the firmware chain its
+	 * boot image pins the root, so hardinitctl update then needs a bundle with a boot
+	 * image), or hardinit chose it from the GPT bits. */
 	fprintf(out, "slot=%c\npartition_a=%s\npartition_b=%s\nlabel_a=%s\nlabel_b=%s\nversion=%llu\n"
-		     "boot_tries=%u\nmin_version=%llu\n", plan->slot, plan->slot_device[0], plan->slot_device[1],
-		plan->label[0], plan->label[1], (unsigned long long)st->footer.version, plan->boot_tries, plan->min_version);
+		     "boot_tries=%u\nmin_version=%llu\nchooser=%s\n", plan->slot, plan->slot_device[0], plan->slot_device[1],
+		plan->label[0], plan->label[1], (unsigned long long)st->footer.version, plan->boot_tries, plan->min_version,
+		plan->slot_choice == SLOT_AUTO ? "initramfs" : "loader");
 	return fclose(out) == 0 ? 0 : fault_set(f, EIO, "unable to write /run/hardinit/state");
 }
 

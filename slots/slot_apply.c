@@ -38,6 +38,53 @@ int slot_apply_locate(const char *partition, char *disk, size_t size, int *ret_p
 	return 0;
 }
 
+/* Whether /sys/class/block/DISK/PART/uevent says PARTNAME=label. */
+static bool partname_is(const char *disk, const char *part, const char *label)
+{
+	char path[PATH_MAX], line[256];
+	bool found = false;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%.255s/%.255s/uevent", disk, part);
+	if (!(in = fopen(path, "re")))
+		return false;
+	while (!found && fgets(line, sizeof(line), in)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = strncmp(line, "PARTNAME=", 9) == 0 && strcmp(line + 9, label) == 0;
+	}
+	fclose(in);
+	return found;
+}
+
+int slot_apply_find_sibling(const char *partition, const char *label, char *ret, size_t size, struct fault *f)
+{
+	char disk_dev[PATH_MAX], dir[PATH_MAX + 32], found[NAME_MAX + 1] = "";
+	const char *disk;
+	struct dirent *e;
+	int partno, r, n = 0;
+	DIR *d;
+
+	if ((r = slot_apply_locate(partition, disk_dev, sizeof(disk_dev), &partno, f)) < 0)
+		return r;
+	disk = disk_dev + strlen("/dev/");
+	snprintf(dir, sizeof(dir), "/sys/class/block/%s", disk);
+	if (!(d = opendir(dir)))
+		return fault_set(f, errno, "unable to list %s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, disk, strlen(disk)) != 0 || !partname_is(disk, e->d_name, label))
+			continue;
+		if (n++ == 0)
+			snprintf(found, sizeof(found), "%s", e->d_name);
+	}
+	closedir(d);
+	if (n == 0)
+		return fault_set(f, ENOENT, "%s has no partition labelled %s", disk_dev, label);
+	if (n > 1)
+		return fault_set(f, ENOTUNIQ, "%s has %d partitions labelled %s", disk_dev, n, label);
+	snprintf(ret, size, "/dev/%s", found);
+	return 0;
+}
+
 /* Opens the GPT of the disk that holds partition. Returns 0 with *ret and the 0-based
  * partition index, or -errno. */
 static int open_label(const char *partition, bool writable, struct fdisk_context **ret, size_t *ret_index,

@@ -10,6 +10,11 @@
  * "/dev/vda5" → "/dev/vda", 5. Returns 0 or -errno. */
 int slot_apply_locate(const char *partition, char *disk, size_t size, int *ret_partno, struct fault *f);
 
+/* The partition labelled `label` (its GPT name, PARTNAME in sysfs) on the same disk as
+ * `partition`: "/dev/vda6", "boot-b" → "/dev/vda4". Returns 0, -ENOENT if the disk
+ * has no such partition, -ENOTUNIQ if it has two, or -errno. */
+int slot_apply_find_sibling(const char *partition, const char *label, char *ret, size_t size, struct fault *f);
+
 /* A disk whose primary GPT header is damaged (a torn write) shows no partitions: the
  * kernel does not fall back to the backup header unless booted with "gpt". For each
  * whole disk with no partition in sysfs, reads both GPT headers and entry arrays and

@@ -8,13 +8,18 @@
 
 enum footer_key {
 	KEY_FORMAT, KEY_VERSION, KEY_FSTYPE, KEY_DATA_SIZE, KEY_HASH_OFFSET, KEY_HASH_ALGORITHM,
-	KEY_DATA_BLOCK_SIZE, KEY_HASH_BLOCK_SIZE, KEY_SALT, KEY_ROOT_HASH, KEY_SIGNATURE,
+	KEY_DATA_BLOCK_SIZE, KEY_HASH_BLOCK_SIZE, KEY_SALT, KEY_ROOT_HASH,
+	KEY_SLOT, KEY_BODY_SIZE, KEY_BOOT_SIZE, KEY_BOOT_SHA256, /* optional */
+	KEY_SIGNATURE,
 	FOOTER_KEY_COUNT
 };
+#define FOOTER_REQUIRED_KEYS KEY_SLOT /* the keys before it must all be there */
 
 static const char *const key_names[FOOTER_KEY_COUNT] = {
 	"format", "version", "fstype", "data_size", "hash_offset", "hash_algorithm",
-	"data_block_size", "hash_block_size", "salt", "root_hash", "signature",
+	"data_block_size", "hash_block_size", "salt", "root_hash",
+	"slot", "body_size", "boot_size", "boot_sha256",
+	"signature",
 };
 
 static bool is_block_size(uint64_t v)
@@ -63,6 +68,17 @@ static int footer_set(struct slot_footer *ft, enum footer_key key, const char *v
 			return fault_set(f, EBADMSG, "line %d: root_hash is not hex", line);
 		ft->root_hash_size = n;
 		return 0;
+	case KEY_SLOT:
+		if (strcmp(value, "a") && strcmp(value, "b"))
+			return fault_set(f, EBADMSG, "line %d: slot '%.16s' is not a or b", line, value);
+		ft->slot = value[0];
+		return 0;
+	case KEY_BOOT_SHA256:
+		if (strlen(value) != 2 * FOOTER_BOOT_SHA256_SIZE ||
+		    hex_decode(value, ft->boot_sha256, sizeof(ft->boot_sha256)) != FOOTER_BOOT_SHA256_SIZE)
+			return fault_set(f, EBADMSG, "line %d: boot_sha256 is not %d hex digits", line,
+					 2 * FOOTER_BOOT_SHA256_SIZE);
+		return 0;
 	case KEY_SIGNATURE:
 		if (hex_decode(value, ft->signature, sizeof(ft->signature)) != FOOTER_SIGNATURE_SIZE)
 			return fault_set(f, EBADMSG, "line %d: signature is not %d bytes of hex", line, FOOTER_SIGNATURE_SIZE);
@@ -84,6 +100,14 @@ static int footer_set(struct slot_footer *ft, enum footer_key key, const char *v
 	case KEY_VERSION: ft->version = v; break;
 	case KEY_DATA_SIZE: ft->data_size = v; break;
 	case KEY_HASH_OFFSET: ft->hash_offset = v; break;
+	case KEY_BODY_SIZE:
+	case KEY_BOOT_SIZE:
+		if (v == 0 || v % FOOTER_SIZE || v > (key == KEY_BODY_SIZE ? FOOTER_BODY_MAX : FOOTER_BOOT_MAX))
+			return fault_set(f, EBADMSG, "line %d: %s %.24s is not a non-zero multiple of %d of at most %llu",
+					 line, key_names[key], value, FOOTER_SIZE,
+					 (unsigned long long)(key == KEY_BODY_SIZE ? FOOTER_BODY_MAX : FOOTER_BOOT_MAX));
+		*(key == KEY_BODY_SIZE ? &ft->body_size : &ft->boot_size) = v;
+		break;
 	case KEY_DATA_BLOCK_SIZE:
 	case KEY_HASH_BLOCK_SIZE:
 		if (!is_block_size(v))
@@ -96,6 +120,19 @@ static int footer_set(struct slot_footer *ft, enum footer_key key, const char *v
 	return 0;
 }
 
+/* The blocks of a dm-verity hash tree over data_blocks blocks, per_block hashes in each
+ * hash block: every level down to one block. */
+static uint64_t hash_tree_blocks(uint64_t data_blocks, uint64_t per_block)
+{
+	uint64_t total = 0, n = data_blocks;
+
+	do {
+		n = (n + per_block - 1) / per_block;
+		total += n;
+	} while (n > 1);
+	return total;
+}
+
 /* Checks the relations between values once all are read. Returns 0 or -EBADMSG. */
 static int footer_check_consistent(const struct slot_footer *ft, struct fault *f)
 {
@@ -106,6 +143,14 @@ static int footer_check_consistent(const struct slot_footer *ft, struct fault *f
 		return fault_set(f, EBADMSG, "data_size is not a non-zero multiple of data_block_size");
 	if (ft->hash_offset < ft->data_size || ft->hash_offset % ft->hash_block_size)
 		return fault_set(f, EBADMSG, "hash_offset is inside the data or not a multiple of hash_block_size");
+	/* The body holds the superblock block and the whole hash tree after hash_offset
+	 * (no overflow: hash_offset, and so data_size, are at most FOOTER_BODY_MAX here). */
+	if (ft->body_size && (ft->hash_offset > FOOTER_BODY_MAX ||
+			      ft->body_size < ft->hash_offset + (uint64_t)ft->hash_block_size *
+				      (1 + hash_tree_blocks(ft->data_size / ft->data_block_size,
+							    ft->hash_block_size / ft->root_hash_size))))
+		return fault_set(f, EBADMSG, "body_size %llu does not cover hash_offset %llu and the hash tree",
+				 (unsigned long long)ft->body_size, (unsigned long long)ft->hash_offset);
 	return 0;
 }
 
@@ -157,9 +202,13 @@ int footer_parse(const unsigned char *block, size_t size, struct slot_footer *re
 		if (block[pos] != '\0')
 			return fault_set(f, EBADMSG, "bytes after the %s are not NUL padding",
 					 seen[KEY_SIGNATURE] ? "signature" : "text");
-	for (int k = 0; k < KEY_SIGNATURE; k++)
+	for (int k = 0; k < FOOTER_REQUIRED_KEYS; k++)
 		if (!seen[k])
 			return fault_set(f, EBADMSG, "%s is missing (truncated footer?)", key_names[k]);
+	if (seen[KEY_BOOT_SIZE] != seen[KEY_BOOT_SHA256])
+		return fault_set(f, EBADMSG, "%s without %s", seen[KEY_BOOT_SIZE] ? "boot_size" : "boot_sha256",
+				 seen[KEY_BOOT_SIZE] ? "boot_sha256" : "boot_size");
+	ret->has_boot = seen[KEY_BOOT_SIZE];
 	if (!seen[KEY_SIGNATURE])
 		ret->signed_size = 0;
 	return footer_check_consistent(ret, f);
@@ -174,6 +223,9 @@ int footer_check_fits(const struct slot_footer *ft, uint64_t partition_size, str
 	    min_hash_end > partition_size - FOOTER_SIZE)
 		return fault_set(f, EBADMSG, "the footer's layout (hash_offset %llu) does not fit a %llu-byte partition",
 				 (unsigned long long)ft->hash_offset, (unsigned long long)partition_size);
+	if (ft->body_size > partition_size - FOOTER_SIZE)
+		return fault_set(f, EBADMSG, "the image body (%llu bytes) and its footer do not fit a %llu-byte partition",
+				 (unsigned long long)ft->body_size, (unsigned long long)partition_size);
 	return 0;
 }
 
@@ -197,6 +249,9 @@ int footer_compare(const struct slot_footer *written, const struct slot_footer *
 		return fault_set(f, EIO, "its salt differs");
 	if (a->root_hash_size != b->root_hash_size || memcmp(a->root_hash, b->root_hash, a->root_hash_size) != 0)
 		return fault_set(f, EIO, "its root_hash differs");
+	if (a->slot != b->slot || a->body_size != b->body_size || a->has_boot != b->has_boot ||
+	    a->boot_size != b->boot_size || memcmp(a->boot_sha256, b->boot_sha256, sizeof(a->boot_sha256)) != 0)
+		return fault_set(f, EIO, "its slot or bundle sizes differ");
 	if (a->signed_size != b->signed_size || a->has_signature != b->has_signature ||
 	    memcmp(a->signature, b->signature, sizeof(a->signature)) != 0)
 		return fault_set(f, EIO, "its signature differs");

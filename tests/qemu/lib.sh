@@ -14,7 +14,7 @@
 # Environment: KERNEL (bzImage), WORK (scratch directory for consoles, logs and
 # the SSH control socket), SSH_KEY (private key for the guest's root). Optional:
 # QEMU_EXTRA_ARGS (array of extra QEMU arguments, e.g. a second -drive),
-# QEMU_MEM (MiB, default 512).
+# QEMU_MEM (MiB, default 512), QEMU_REBOOT (1: a firmware boot restarts on a guest reset).
 #
 # One QEMU runs at a time per shell. Its state is in QEMU_PID, QEMU_PORT (the
 # loopback port forwarded to guest port 22), QEMU_NAME and QEMU_CONSOLE
@@ -209,14 +209,16 @@ qemu_boot() {
 # qemu_boot_firmware NAME DISK VARS [TIMEOUT_S]: start QEMU (TCG) booting DISK through
 # OVMF's Secure Boot firmware (q35 with SMM, the code read-only) with VARS (a copy of a
 # vars file, written by the firmware) as its variable store; no -kernel. Same state and
-# helpers as qemu_boot; no SSH port.
+# helpers as qemu_boot, the SSH port included. With QEMU_REBOOT=1 a guest reset
+# restarts the firmware (a panic=-1 kernel boots again, as on hardware) instead of
+# ending QEMU.
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.secboot.fd}
 qemu_boot_firmware() {
 	if (($# < 3 || $# > 4)); then
 		_lib_err "start QEMU: usage: qemu_boot_firmware NAME DISK VARS [TIMEOUT_S]"
 		return 2
 	fi
-	local name=$1 disk=$2 vars=$3 timeout=${4:-120} log
+	local name=$1 disk=$2 vars=$3 timeout=${4:-120} tries=3 log
 	local -a args
 	_lib_need_env WORK "start QEMU" || return 1
 	[[ -f $OVMF_CODE ]] || { _lib_err "start QEMU: firmware $OVMF_CODE: no such file (apt-get install ovmf)"; return 1; }
@@ -229,23 +231,31 @@ qemu_boot_firmware() {
 	mkdir -p "$WORK" || { _lib_err "start QEMU: cannot create $WORK"; return 1; }
 	QEMU_NAME=$name
 	QEMU_CONSOLE=$WORK/$name.console
-	QEMU_PORT=
 	log=$WORK/$name.qemu.log
-	rm -f "$QEMU_CONSOLE" "$log" "$WORK/$name.timeout"
-	args=(
-		-accel tcg -m "${QEMU_MEM:-512}" -smp 1
-		-nographic -no-reboot
-		-serial "file:$QEMU_CONSOLE" -monitor none
-		-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
-		-drive "if=pflash,format=raw,unit=0,file=$OVMF_CODE,readonly=on"
-		-drive "if=pflash,format=raw,unit=1,file=$vars"
-		-drive "file=$disk,format=raw,if=virtio"
-		-netdev "user,id=n0" -device "virtio-net-pci,netdev=n0,romfile="
-	)
-	if declare -p QEMU_EXTRA_ARGS >/dev/null 2>&1; then
-		args+=("${QEMU_EXTRA_ARGS[@]}")
-	fi
-	_qemu_launch "$name" "$timeout" "$log" "${args[@]}" && return 0
+	while ((tries-- > 0)); do
+		rm -f "$QEMU_CONSOLE" "$log" "$WORK/$name.timeout"
+		QEMU_PORT=$(_free_port) || { _lib_err "start QEMU: no free port on 127.0.0.1"; return 1; }
+		export QEMU_PORT
+		args=(
+			-accel tcg -m "${QEMU_MEM:-512}" -smp 1
+			-nographic
+			-serial "file:$QEMU_CONSOLE" -monitor none
+			-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+			-drive "if=pflash,format=raw,unit=0,file=$OVMF_CODE,readonly=on"
+			-drive "if=pflash,format=raw,unit=1,file=$vars"
+			-drive "file=$disk,format=raw,if=virtio"
+			-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$QEMU_PORT-:22"
+			-device "virtio-net-pci,netdev=n0,romfile="
+		)
+		[[ ${QEMU_REBOOT:-0} == 1 ]] || args+=(-no-reboot)
+		if declare -p QEMU_EXTRA_ARGS >/dev/null 2>&1; then
+			args+=("${QEMU_EXTRA_ARGS[@]}")
+		fi
+		_qemu_launch "$name" "$timeout" "$log" "${args[@]}" && return 0
+		# Another test may have taken the port between the check and QEMU's bind.
+		grep -q 'host forwarding' "$log" 2>/dev/null && continue
+		break
+	done
 	_lib_err "start QEMU $name: it exited at once (status $QEMU_STATUS): $(tail -n 5 "$log" 2>/dev/null)"
 	return 1
 }

@@ -18,6 +18,11 @@
 	"salt=99b29b85d07fa0b939bb0e50ab9b998fee3926fad6b78f83b60d0319471b1353\n"          \
 	"root_hash=65fecd23807f4e8578c7721ba4bac3d463482fc74d894da5cb4c24c1df0e1cca\n"
 
+#define BOOT_SHA_62 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8"
+#define BOOT_SHA BOOT_SHA_62 "55"
+/* GOOD_TEXT's data (485 blocks) needs 4 + 1 hash blocks after the superblock block. */
+#define BUNDLE_KEYS "slot=b\nbody_size=2011136\nboot_size=49152\nboot_sha256=" BOOT_SHA "\n"
+
 static unsigned char block[FOOTER_SIZE];
 static struct slot_footer ft;
 static struct fault f;
@@ -174,6 +179,20 @@ ParameterizedTestParameters(footer, malformed)
 		{ "format=1\nsalt=zz\n", -EBADMSG, "salt is not hex" },
 		{ "format=1\nsignature=00\n", -EBADMSG, "signature is not 64 bytes" },
 		{ "format=1\nno equals sign\n", -EBADMSG, "has no '='" },
+		{ GOOD_TEXT "slot=c\n", -EBADMSG, "slot 'c' is not a or b" },
+		{ GOOD_TEXT "slot=a\nslot=b\n", -EBADMSG, "slot is given twice" },
+		{ GOOD_TEXT "body_size=2011136\nbody_size=2011136\n", -EBADMSG, "body_size is given twice" },
+		{ GOOD_TEXT "body_size=2011137\n", -EBADMSG, "body_size 2011137 is not a non-zero multiple of 4096" },
+		{ GOOD_TEXT "body_size=0\n", -EBADMSG, "body_size 0 is not a non-zero multiple" },
+		{ GOOD_TEXT "body_size=1099511631872\n", -EBADMSG, "body_size 1099511631872 is not" },
+		{ GOOD_TEXT "body_size=2007040\n", -EBADMSG, "body_size 2007040 does not cover hash_offset 1986560" },
+		{ GOOD_TEXT "boot_size=4096\n", -EBADMSG, "boot_size without boot_sha256" },
+		{ GOOD_TEXT "boot_sha256=" BOOT_SHA "\n", -EBADMSG, "boot_sha256 without boot_size" },
+		{ GOOD_TEXT "boot_size=4096\nboot_sha256=" BOOT_SHA "\nboot_size=8192\n", -EBADMSG, "boot_size is given twice" },
+		{ GOOD_TEXT "boot_size=1073745920\nboot_sha256=" BOOT_SHA "\n", -EBADMSG, "boot_size 1073745920 is not" },
+		{ GOOD_TEXT "boot_size=4096\nboot_sha256=zz" BOOT_SHA_62 "\n", -EBADMSG, "boot_sha256 is not 64 hex digits" },
+		{ GOOD_TEXT "boot_size=4096\nboot_sha256=" BOOT_SHA "00\n", -EBADMSG, "boot_sha256 is not 64 hex digits" },
+		{ GOOD_TEXT "boot_size=4096\nboot_sha256=" BOOT_SHA_62 "\n", -EBADMSG, "boot_sha256 is not 64 hex digits" },
 	};
 	return cr_make_param_array(struct bad_footer, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -184,6 +203,59 @@ ParameterizedTest(struct bad_footer *c, footer, malformed)
 	make_block(c->text);
 	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), c->err, "%s", f.text);
 	cr_assert(strstr(f.text, c->reason), "got '%s', want '%s'", f.text, c->reason);
+}
+
+/* The optional bundle keys parse into their values, in any order among the others,
+ * and are covered by the signature like every line; without them they read as absent. */
+Test(footer, bundle_keys)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct footer_keys keys = { .n = 0 };
+	char text[1024];
+	size_t which;
+
+	make_block(GOOD_TEXT);
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+	cr_assert_eq(ft.slot, '\0');
+	cr_assert_eq(ft.body_size, 0);
+	cr_assert_not(ft.has_boot);
+
+	snprintf(text, sizeof(text), "format=1\n%s%s", BUNDLE_KEYS, GOOD_TEXT + strlen("format=1\n"));
+	make_block(text);
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+	cr_assert_eq(ft.slot, 'b');
+	cr_assert_eq(ft.body_size, 2011136);
+	cr_assert(ft.has_boot);
+	cr_assert_eq(ft.boot_size, 49152);
+	cr_assert_eq(ft.boot_sha256[0], 0xe3);
+	cr_assert_eq(ft.boot_sha256[31], 0x55);
+
+	/* The smallest body that holds the whole tree. */
+	make_block(GOOD_TEXT "body_size=2011136\n");
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+
+	make_block(GOOD_TEXT BUNDLE_KEYS);
+	sign_block(key);
+	trust_key(&keys, key);
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+	cr_assert_eq(footer_verify_signature(&ft, block, &keys, &which, &f), 0, "%s", f.text);
+	/* Another slot or boot image under the same signature does not verify. */
+	strstr((char *)block, "slot=b")[5] = 'a';
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+	cr_assert_eq(ft.slot, 'a');
+	cr_assert_lt(footer_verify_signature(&ft, block, &keys, &which, &f), 0);
+	footer_keys_free(&keys);
+	EVP_PKEY_free(key);
+}
+
+/* A body must fit the partition before its footer. */
+Test(footer, body_fits_partition)
+{
+	make_block(GOOD_TEXT "body_size=4096000\n");
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+	cr_assert_eq(footer_check_fits(&ft, 4096000 + 4096, &f), 0);
+	cr_assert_eq(footer_check_fits(&ft, 4096000, &f), -EBADMSG);
+	cr_assert(strstr(f.text, "the image body (4096000 bytes) and its footer do not fit"), "%s", f.text);
 }
 
 /* Values that are each fine but do not fit together are refused. */
@@ -241,6 +313,11 @@ Test(footer, compare_read_back)
 	why.text[sizeof(why.text) - 1] = '\0';
 	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
 	cr_assert_str_eq(why.text, "its root_hash differs");
+
+	back = ft;
+	back.slot = 'a';
+	cr_assert_eq(footer_compare(&ft, &back, &why), -EIO);
+	cr_assert_str_eq(why.text, "its slot or bundle sizes differ");
 
 	back = ft;
 	back.has_signature = true;

@@ -242,3 +242,51 @@ case_slots_min_version() {
 	expect_console slots_min_version 'hardinit: slot a \(/dev/vda5\) marked unbootable' || { REASON="a was not marked"; return 1; }
 	expect_no_console slots_min_version 'hardinit: ready' || { REASON="it booted"; return 1; }
 }
+
+CASES+=(slots_bundle_stdin)
+# 7. A root-only update bundle (tools/mkbundle) piped to `hardinitctl update -` over SSH:
+#    one with a flipped byte in its body is refused after it was written (the whole hash
+#    tree is checked on the disk) and leaves b unbootable and a running; one with a
+#    flipped byte in its signed footer is refused before anything is written; the good
+#    one makes b boot next with the new version, verified, the data kept.
+case_slots_bundle_stdin() {
+	local disk root bundle bad out
+	root=$(variant_rootfs bundle-b)
+	printf 'motd version 2\n' >"$root/etc/motd"
+	bundle=$WORK/bundle-b.bundle bad=$WORK/bundle-b-bad.bundle
+	"$TOP/tools/mkbundle" --rootfs "$root" --version 2 --slot b --key "$B/keys/slot.key" -o "$bundle" >/dev/null ||
+		{ REASON="mkbundle failed"; return 1; }
+	disk=$(disk_variant slots_bundle_stdin)
+	boot_slot slots_bundle_stdin "$disk" a || return 1
+	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
+
+	cp "$bundle" "$bad"
+	flip_byte "$bad" $((4096 + 1100))   # inside the filesystem's first block
+	if out=$(guest_ssh 'hardinitctl update -' <"$bad" 2>&1); then
+		REASON="a bundle with a flipped body byte was accepted: $out"
+		return 1
+	fi
+	printf '%s\n' "$out" | sed 's/^/     guest (flipped body byte): /'
+	grep -q 'slot b: verifying the signature and the whole hash tree' <<<"$out" || { REASON="it was not refused by the check on the disk"; return 1; }
+	out=$(guest_ssh 'hardinitctl status') || { REASON="SSH failed"; return 1; }
+	grep -q '^slot b: .*unbootable' <<<"$out" || { REASON="b is not unbootable after the refused bundle: $out"; return 1; }
+	grep -q '^slot a: .*<- booted' <<<"$out" || { REASON="a is not the running slot: $out"; return 1; }
+
+	cp "$bundle" "$bad"
+	put_byte "$bad" $(( $(offset_of "$bad" 'version=2') + 8 )) 3   # version=3: the signature no longer matches
+	if out=$(guest_ssh 'hardinitctl update -' <"$bad" 2>&1); then
+		REASON="a bundle with a changed footer was accepted: $out"
+		return 1
+	fi
+	echo "     guest (changed footer): $out"
+	! grep -q 'marking unbootable' <<<"$out" || { REASON="it wrote before it refused"; return 1; }
+
+	out=$(guest_ssh 'hardinitctl update -' <"$bundle" 2>&1) || { REASON="the bundle was refused: $out"; return 1; }
+	printf '%s\n' "$out" | sed 's/^/     guest: /'
+	reboot_guest || return 1
+	qemu_boot slots_bundle_stdin2 "$disk" "$INITRD" "" 300 || { REASON="QEMU did not start"; return 1; }
+	qemu_wait_line 'hardinit: ready slot=b version=2 verity=verified' 120 || { REASON="b did not boot version 2, verified"; return 1; }
+	guest_ssh_wait 90 || { REASON="no SSH on b"; return 1; }
+	out=$(guest_ssh 'cat /etc/motd /var/kept.txt') || { REASON="SSH failed"; return 1; }
+	[ "$out" = $'motd version 2\nkept' ] || { REASON="not b's new root, or the data changed: $out"; return 1; }
+}

@@ -1,0 +1,40 @@
+/* What the parts of hardinitctl share: the state hardinit left in /run/hardinit and the
+ * slot-attribute helpers (ctl/hardinitctl.c). */
+#ifndef HARDINIT_CTL_H
+#define HARDINIT_CTL_H
+
+#include <stdbool.h>
+
+#include "slots/bundle_plan.h"
+#include "slots/slot_state.h"
+
+#define STATE_FILE "/run/hardinit/state"
+#define KEYS_DIR "/run/hardinit/keys"
+
+/* What hardinit left in /run/hardinit/state. */
+struct boot_state_file {
+	char slot;
+	char partition[2][64];
+	unsigned long long version;
+	unsigned boot_tries;
+	unsigned long long min_version;
+	enum slot_chooser chooser;
+};
+
+/* Prints "hardinitctl: MESSAGE" on stderr. Returns 1 (the exit status). */
+int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads the state, or says why there is none. Returns 0 or 1 (after a message). */
+int need_state(struct boot_state_file *st);
+
+/* Sets a slot's attributes (other bits kept). Returns 0 or 1 (after a message). */
+int write_attrs(const char *partition, const struct slot_attrs *a);
+
+/* Gives slot t (0 or 1) the top priority, in trial when `trial` or when it may not boot
+ * otherwise. Returns 0 or 1 (after a message). */
+int make_first(const struct boot_state_file *st, int t, bool trial);
+
+/* hardinitctl update [--force] IMAGE|BUNDLE|-: ctl/update.c. Returns the exit status. */
+int update(const char *source, bool force);
+
+#endif
