@@ -70,6 +70,9 @@ case_bundle_kernel_update() {
 	expect_console bundle_kernel_update2 "Linux version $alt " || { REASON="b's kernel is not $alt"; return 1; }
 	out=$(guest_ssh 'uname -r; cat /var/kept.txt') || { REASON="SSH failed"; return 1; }
 	[ "$out" = "$alt"$'\nkept' ] || { REASON="uname -r and the data file: '$out', expected $alt and kept"; return 1; }
+	# The service tree blesses the slot the loader chose: b is good, its trial is over.
+	out=$(guest_ssh 'hardinitctl mark-good && hardinitctl status' 2>&1) || { REASON="mark-good failed: $out"; return 1; }
+	grep -q '^slot b: .*: good (priority [0-9]*) <- booted' <<<"$out" || { REASON="b is not good after mark-good: $out"; return 1; }
 }
 
 CASES+=(bundle_failing_kernel_falls_back)
