@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <libgen.h>
@@ -85,29 +86,61 @@ int slot_apply_find_sibling(const char *partition, const char *label, char *ret,
 	return 0;
 }
 
-/* Opens the GPT of the disk that holds partition. Returns 0 with *ret and the 0-based
- * partition index, or -errno. */
+/* Gives libfdisk the disk opened for writing with O_SYNC: each of its writes (the
+ * backup entry array and header, then the primary's) is on the disk before the next
+ * starts, so a power cut tears at most one GPT copy and the other stays valid (without
+ * it the page cache may write both back in any order before the final fsync). The
+ * whole disk is locked (flock LOCK_EX, the convention udev honours) from before libfdisk
+ * reads the GPT until the caller closes the descriptor: two writers (mark-good from the
+ * service tree while an update marks its target) never lose each other's change.
+ * Returns the descriptor (the caller closes it after fdisk_deassign_device) or -errno. */
+static int assign_synced(struct fdisk_context *cxt, const char *disk)
+{
+	int fd = open(disk, O_RDWR | O_SYNC | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		r = -errno;
+	else
+		r = fdisk_assign_device_by_fd(cxt, fd, disk, 0);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Opens the GPT of the disk that holds partition, read-only or for writing (then
+ * *ret_fd is the O_SYNC descriptor to close after fdisk_deassign_device; else -1).
+ * Returns 0 with *ret and the 0-based partition index, or -errno. */
 static int open_label(const char *partition, bool writable, struct fdisk_context **ret, size_t *ret_index,
-		      struct fault *f)
+		      int *ret_fd, struct fault *f)
 {
 	char disk[PATH_MAX];
 	struct fdisk_context *cxt;
-	int partno, r;
+	int partno, r, fd = -1;
 
 	if ((r = slot_apply_locate(partition, disk, sizeof(disk), &partno, f)) < 0)
 		return r;
 	if (!(cxt = fdisk_new_context()))
 		return fault_set(f, ENOMEM, "unable to start libfdisk");
-	if ((r = fdisk_assign_device(cxt, disk, !writable)) < 0) {
+	r = writable ? (fd = assign_synced(cxt, disk)) : fdisk_assign_device(cxt, disk, 1);
+	if (r < 0) {
 		fdisk_unref_context(cxt);
 		return fault_set(f, -r, "unable to open %s: %s", disk, strerror(-r));
 	}
 	if (!fdisk_is_labeltype(cxt, FDISK_DISKLABEL_GPT)) {
 		fdisk_unref_context(cxt);
+		if (fd >= 0)
+			close(fd);
 		return fault_set(f, EMEDIUMTYPE, "%s has no GPT", disk);
 	}
 	*ret = cxt;
 	*ret_index = (size_t)partno - 1;
+	*ret_fd = fd;
 	return 0;
 }
 
@@ -115,7 +148,7 @@ int slot_apply_read(const char *partition, uint64_t *ret_attrs, struct fault *f)
 {
 	struct fdisk_context *cxt;
 	size_t index;
-	int r = open_label(partition, false, &cxt, &index, f);
+	int fd, r = open_label(partition, false, &cxt, &index, &fd, f);
 
 	if (r < 0)
 		return r;
@@ -130,7 +163,7 @@ int slot_apply_write(const char *partition, const struct slot_attrs *a, struct f
 	struct fdisk_context *cxt;
 	uint64_t attrs = 0;
 	size_t index;
-	int r = open_label(partition, true, &cxt, &index, f);
+	int fd, r = open_label(partition, true, &cxt, &index, &fd, f);
 
 	if (r < 0)
 		return r;
@@ -138,9 +171,10 @@ int slot_apply_write(const char *partition, const struct slot_attrs *a, struct f
 	    (r = fdisk_gpt_set_partition_attrs(cxt, index, slot_attrs_encode(attrs, a))) < 0 ||
 	    (r = fdisk_write_disklabel(cxt)) < 0)
 		r = fault_set(f, -r, "unable to write the attributes of %s: %s", partition, strerror(-r));
-	else if ((r = fdisk_deassign_device(cxt, 0)) < 0) /* fsyncs and closes */
+	else if ((r = fdisk_deassign_device(cxt, 0)) < 0) /* fsyncs */
 		r = fault_set(f, -r, "unable to sync the GPT of %s: %s", partition, strerror(-r));
 	fdisk_unref_context(cxt);
+	close(fd);
 	return r;
 }
 
@@ -261,13 +295,15 @@ static int rewrite_from_backup(const char *disk)
 
 	if (!cxt)
 		return -ENOMEM;
-	if ((r = fdisk_assign_device(cxt, disk, 0)) == 0) {
+	if ((r = fd = assign_synced(cxt, disk)) >= 0) {
 		if (!fdisk_is_labeltype(cxt, FDISK_DISKLABEL_GPT))
 			r = -EMEDIUMTYPE;
 		else if ((r = fdisk_write_disklabel(cxt)) == 0)
-			r = fdisk_deassign_device(cxt, 0); /* fsyncs and closes */
+			r = fdisk_deassign_device(cxt, 0); /* fsyncs */
 	}
 	fdisk_unref_context(cxt);
+	if (fd >= 0)
+		close(fd);
 	if (r < 0)
 		return r;
 	if ((fd = open(disk, O_RDONLY | O_CLOEXEC)) >= 0) {

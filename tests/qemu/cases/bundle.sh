@@ -157,6 +157,9 @@ case_bundle_power_cut() {
 			{ REASON="after the cut at '$delay' it came back on slot ${got/ / version }: neither the running $running $version nor the complete update $target $new"; return 1; }
 		expect_no_console "bundle_cut$n" 'hardinit-loader: slot [ab]: the firmware refused|hardinit-loader: slot [ab] marked unbootable' ||
 			{ REASON="after the cut at '$delay' the loader started a half-written slot"; return 1; }
+		# The service tree marks the booted slot good (a GPT write in the guest): read the
+		# GPT from the host once that write is done, not in the middle of it.
+		qemu_wait_line 'demo: health check passed' 90 || { REASON="no health check after the cut at '$delay'"; return 1; }
 		verify=$(sgdisk -v "$disk" 2>&1) || true
 		grep -q 'No problems found' <<<"$verify" || { REASON="after the cut at '$delay' the GPT does not verify: $verify"; return 1; }
 		[ "$(guest_ssh 'cat /var/kept.txt')" = kept ] || { REASON="the data file is gone after the cut at '$delay'"; return 1; }
