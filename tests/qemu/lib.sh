@@ -157,73 +157,15 @@ _qemu_launch() {
 	return 1
 }
 
-qemu_boot() {
-	if (($# < 4 || $# > 5)); then
-		_lib_err "start QEMU: usage: qemu_boot NAME DISK INITRD CMDLINE [TIMEOUT_S]"
-		return 2
-	fi
-	local name=$1 disk=$2 initrd=$3 cmdline=$4 timeout=${5:-120} tries=3 log
+# _qemu_start NAME TIMEOUT_S ARGS...: what qemu_boot and qemu_boot_firmware share. Sets
+# QEMU_NAME and QEMU_CONSOLE, starts QEMU (TCG, one vCPU, the serial console to a file)
+# with ARGS, a user network "n0" whose host port QEMU_PORT forwards to the guest's port
+# 22 (another port, up to 3 times, when one was taken between the check and QEMU's
+# bind), then QEMU_EXTRA_ARGS. Returns 0 when QEMU runs, 1 (after a message) when not.
+_qemu_start() {
+	local name=$1 timeout=$2 tries=3 log
 	local -a args
-	_lib_need_env KERNEL "start QEMU" || return 1
-	_lib_need_env WORK "start QEMU" || return 1
-	[[ -f $KERNEL ]] || { _lib_err "start QEMU: kernel $KERNEL: no such file"; return 1; }
-	[[ -f $initrd ]] || { _lib_err "start QEMU: initrd $initrd: no such file"; return 1; }
-	[[ -z $disk || -e $disk ]] || { _lib_err "start QEMU: disk $disk: no such file"; return 1; }
-	[[ $timeout =~ ^[0-9]+$ ]] || { _lib_err "start QEMU: timeout '$timeout' is not a number of seconds"; return 1; }
-	if _qemu_alive; then
-		_lib_err "start QEMU $name: QEMU $QEMU_NAME (pid $QEMU_PID) is still running"
-		return 1
-	fi
-	mkdir -p "$WORK" || { _lib_err "start QEMU: cannot create $WORK"; return 1; }
-
-	QEMU_NAME=$name
-	QEMU_CONSOLE=$WORK/$name.console
-	log=$WORK/$name.qemu.log
-	while ((tries-- > 0)); do
-		rm -f "$QEMU_CONSOLE" "$log" "$WORK/$name.timeout"
-		QEMU_PORT=$(_free_port) || { _lib_err "start QEMU: no free port on 127.0.0.1"; return 1; }
-		export QEMU_PORT
-		args=(
-			-accel tcg -m "${QEMU_MEM:-512}" -smp 1
-			-nographic -no-reboot
-			-serial "file:$QEMU_CONSOLE" -monitor none
-			-kernel "$KERNEL" -initrd "$initrd"
-			-append "console=ttyS0 printk.devkmsg=on panic=-1 $cmdline"
-			-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$QEMU_PORT-:22"
-			-device "virtio-net-pci,netdev=n0"
-		)
-		[[ -z $disk ]] || args+=(-drive "file=$disk,format=raw,if=virtio")
-		if declare -p QEMU_EXTRA_ARGS >/dev/null 2>&1; then
-			args+=("${QEMU_EXTRA_ARGS[@]}")
-		fi
-
-		_qemu_launch "$name" "$timeout" "$log" "${args[@]}" && return 0
-		# Another test may have taken the port between the check and QEMU's bind.
-		grep -q 'host forwarding' "$log" 2>/dev/null && continue
-		break
-	done
-	_lib_err "start QEMU $name: it exited at once (status $QEMU_STATUS): $(tail -n 5 "$log" 2>/dev/null)"
-	return 1
-}
-
-# qemu_boot_firmware NAME DISK VARS [TIMEOUT_S]: start QEMU (TCG) booting DISK through
-# OVMF's Secure Boot firmware (q35 with SMM, the code read-only) with VARS (a copy of a
-# vars file, written by the firmware) as its variable store; no -kernel. Same state and
-# helpers as qemu_boot, the SSH port included. With QEMU_REBOOT=1 a guest reset
-# restarts the firmware (a panic=-1 kernel boots again, as on hardware) instead of
-# ending QEMU.
-OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.secboot.fd}
-qemu_boot_firmware() {
-	if (($# < 3 || $# > 4)); then
-		_lib_err "start QEMU: usage: qemu_boot_firmware NAME DISK VARS [TIMEOUT_S]"
-		return 2
-	fi
-	local name=$1 disk=$2 vars=$3 timeout=${4:-120} tries=3 log
-	local -a args
-	_lib_need_env WORK "start QEMU" || return 1
-	[[ -f $OVMF_CODE ]] || { _lib_err "start QEMU: firmware $OVMF_CODE: no such file (apt-get install ovmf)"; return 1; }
-	[[ -f $vars ]] || { _lib_err "start QEMU: vars $vars: no such file"; return 1; }
-	[[ -e $disk ]] || { _lib_err "start QEMU: disk $disk: no such file"; return 1; }
+	shift 2
 	if _qemu_alive; then
 		_lib_err "start QEMU $name: QEMU $QEMU_NAME (pid $QEMU_PID) is still running"
 		return 1
@@ -240,14 +182,9 @@ qemu_boot_firmware() {
 			-accel tcg -m "${QEMU_MEM:-512}" -smp 1
 			-nographic
 			-serial "file:$QEMU_CONSOLE" -monitor none
-			-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
-			-drive "if=pflash,format=raw,unit=0,file=$OVMF_CODE,readonly=on"
-			-drive "if=pflash,format=raw,unit=1,file=$vars"
-			-drive "file=$disk,format=raw,if=virtio"
 			-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$QEMU_PORT-:22"
-			-device "virtio-net-pci,netdev=n0,romfile="
+			"$@"
 		)
-		[[ ${QEMU_REBOOT:-0} == 1 ]] || args+=(-no-reboot)
 		if declare -p QEMU_EXTRA_ARGS >/dev/null 2>&1; then
 			args+=("${QEMU_EXTRA_ARGS[@]}")
 		fi
@@ -258,6 +195,58 @@ qemu_boot_firmware() {
 	done
 	_lib_err "start QEMU $name: it exited at once (status $QEMU_STATUS): $(tail -n 5 "$log" 2>/dev/null)"
 	return 1
+}
+
+qemu_boot() {
+	if (($# < 4 || $# > 5)); then
+		_lib_err "start QEMU: usage: qemu_boot NAME DISK INITRD CMDLINE [TIMEOUT_S]"
+		return 2
+	fi
+	local name=$1 disk=$2 initrd=$3 cmdline=$4 timeout=${5:-120}
+	local -a args
+	_lib_need_env KERNEL "start QEMU" || return 1
+	_lib_need_env WORK "start QEMU" || return 1
+	[[ -f $KERNEL ]] || { _lib_err "start QEMU: kernel $KERNEL: no such file"; return 1; }
+	[[ -f $initrd ]] || { _lib_err "start QEMU: initrd $initrd: no such file"; return 1; }
+	[[ -z $disk || -e $disk ]] || { _lib_err "start QEMU: disk $disk: no such file"; return 1; }
+	[[ $timeout =~ ^[0-9]+$ ]] || { _lib_err "start QEMU: timeout '$timeout' is not a number of seconds"; return 1; }
+	args=(
+		-no-reboot
+		-kernel "$KERNEL" -initrd "$initrd"
+		-append "console=ttyS0 printk.devkmsg=on panic=-1 $cmdline"
+		-device "virtio-net-pci,netdev=n0"
+	)
+	[[ -z $disk ]] || args+=(-drive "file=$disk,format=raw,if=virtio")
+	_qemu_start "$name" "$timeout" "${args[@]}"
+}
+
+# qemu_boot_firmware NAME DISK VARS [TIMEOUT_S]: start QEMU (TCG) booting DISK through
+# OVMF's Secure Boot firmware (q35 with SMM, the code read-only) with VARS (a copy of a
+# vars file, written by the firmware) as its variable store; no -kernel. Same state and
+# helpers as qemu_boot, the SSH port included. With QEMU_REBOOT=1 a guest reset
+# restarts the firmware (a panic=-1 kernel boots again, as on hardware) instead of
+# ending QEMU.
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.secboot.fd}
+qemu_boot_firmware() {
+	if (($# < 3 || $# > 4)); then
+		_lib_err "start QEMU: usage: qemu_boot_firmware NAME DISK VARS [TIMEOUT_S]"
+		return 2
+	fi
+	local name=$1 disk=$2 vars=$3 timeout=${4:-120}
+	local -a args
+	_lib_need_env WORK "start QEMU" || return 1
+	[[ -f $OVMF_CODE ]] || { _lib_err "start QEMU: firmware $OVMF_CODE: no such file (apt-get install ovmf)"; return 1; }
+	[[ -f $vars ]] || { _lib_err "start QEMU: vars $vars: no such file"; return 1; }
+	[[ -e $disk ]] || { _lib_err "start QEMU: disk $disk: no such file"; return 1; }
+	args=(
+		-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+		-drive "if=pflash,format=raw,unit=0,file=$OVMF_CODE,readonly=on"
+		-drive "if=pflash,format=raw,unit=1,file=$vars"
+		-drive "file=$disk,format=raw,if=virtio"
+		-device "virtio-net-pci,netdev=n0,romfile="
+	)
+	[[ ${QEMU_REBOOT:-0} == 1 ]] || args+=(-no-reboot)
+	_qemu_start "$name" "$timeout" "${args[@]}"
 }
 
 # qemu_wait_line PATTERN [TIMEOUT_S]: wait for a console line matching ERE PATTERN; 1 on timeout or QEMU exit.
