@@ -108,6 +108,11 @@ demo: deps images
 bench: deps images
 	bench/boot $(B) $(or $(RUNS),5)
 
+# Power-cut soak (not part of check): tests/soak/run BUILD [N]; SEED= replays a run.
+.PHONY: soak
+soak: deps images
+	$(if $(SEED),SEED=$(SEED) )tests/soak/run $(B) $(or $(N),50)
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
 		common init verity mounts overlay firewall lockdown slots supervise sandbox ctl

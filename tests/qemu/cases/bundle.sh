@@ -15,12 +15,13 @@ fw_boot() {
 	guest_ssh_wait 120 || { REASON="no SSH on $1"; return 1; }
 }
 
-# push_bundle BUNDLE OUTFILE: pipes BUNDLE to `hardinitctl update -`; each output line
-# goes to OUTFILE prefixed with the host's seconds since the push began.
+# push_bundle BUNDLE OUTFILE [COMMAND]: pipes BUNDLE to `hardinitctl update -` (or to
+# COMMAND in the guest); each output line goes to OUTFILE prefixed with the host's
+# seconds since the push began, the last one "exit=STATUS".
 push_bundle() {
 	local start=${EPOCHREALTIME/./} line rc=0 us
 	: >"$2"
-	{ guest_ssh 'hardinitctl update -' <"$1" 2>&1 || rc=$?; echo "exit=$rc"; } |
+	{ guest_ssh "${3:-hardinitctl update -}" <"$1" 2>&1 || rc=$?; echo "exit=$rc"; } |
 		while IFS= read -r line; do
 			us=$(( ${EPOCHREALTIME/./} - start ))
 			printf '%3d.%02d %s\n' $((us / 1000000)) $((us % 1000000 / 10000)) "$line" >>"$2"
