@@ -31,7 +31,8 @@ int need_state(struct boot_state_file *st);
 int write_attrs(const char *partition, const struct slot_attrs *a);
 
 /* Gives slot t (0 or 1) the top priority, in trial when `trial` or when it may not boot
- * otherwise. Returns 0 or 1 (after a message). */
+ * otherwise (slot_make_first), decided from the GPT and written in one locked
+ * read-modify-write (slot_apply_update): one GPT write. Returns 0 or 1 (after a message). */
 int make_first(const struct boot_state_file *st, int t, bool trial);
 
 /* hardinitctl update [--force] IMAGE|BUNDLE|-: ctl/update.c. Returns the exit status. */

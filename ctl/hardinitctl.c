@@ -230,24 +230,29 @@ static int mark_good(void)
 	return 0;
 }
 
+struct first {
+	int t;
+	unsigned boot_tries;
+	bool trial;
+};
+
+/* make_first's change, decided from the GPT as it is under the lock. */
+static int set_first(struct slot_attrs a[2], void *ctx, struct fault *f)
+{
+	const struct first *c = ctx;
+
+	(void)f;
+	slot_make_first(a, c->t, c->boot_tries, c->trial);
+	return 0;
+}
+
 int make_first(const struct boot_state_file *st, int t, bool trial)
 {
-	struct slot_attrs a[2] = { { 0, 0, false }, { 0, 0, false } };
+	const char *part[2] = { st->partition[0], st->partition[1] };
+	struct first c = { t, st->boot_tries, trial };
+	struct fault f;
 
-	for (int s = 0; s < 2; s++)
-		if (st->partition[s][0] && read_attrs(st->partition[s], &a[s]))
-			return 1;
-	if (a[1 - t].priority >= SLOT_PRIORITY_MAX) {
-		a[1 - t].priority = SLOT_PRIORITY_MAX - 1;
-		if (st->partition[1 - t][0] && write_attrs(st->partition[1 - t], &a[1 - t]))
-			return 1;
-	}
-	a[t].priority = a[1 - t].priority + 1;
-	if (trial || !slot_bootable(&a[t])) {
-		a[t].successful = false;
-		a[t].tries = st->boot_tries ? st->boot_tries : 3;
-	}
-	return write_attrs(st->partition[t], &a[t]);
+	return slot_apply_update(part, set_first, &c, &f) < 0 ? fail("%s", f.text) : 0;
 }
 
 static int set_active(const char *which)

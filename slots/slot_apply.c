@@ -158,24 +158,72 @@ int slot_apply_read(const char *partition, uint64_t *ret_attrs, struct fault *f)
 	return r;
 }
 
-int slot_apply_write(const char *partition, const struct slot_attrs *a, struct fault *f)
+int slot_apply_update(const char *const part[2], slot_apply_change_fn change, void *ctx, struct fault *f)
 {
+	char disk[2][PATH_MAX];
+	uint64_t attrs[2] = { 0, 0 };
+	struct slot_attrs a[2] = { { 0, 0, false }, { 0, 0, false } }, before[2];
 	struct fdisk_context *cxt;
-	uint64_t attrs = 0;
-	size_t index;
-	int fd, r = open_label(partition, true, &cxt, &index, &fd, f);
+	size_t index[2] = { 0, 0 };
+	bool present[2], changed = false;
+	int partno, first = -1, fd = -1, r;
 
-	if (r < 0)
+	for (int s = 0; s < 2; s++) {
+		present[s] = part[s] && part[s][0];
+		if (!present[s])
+			continue;
+		if ((r = slot_apply_locate(part[s], disk[s], sizeof(disk[s]), &partno, f)) < 0)
+			return r;
+		index[s] = (size_t)partno - 1;
+		if (first < 0)
+			first = s;
+		else if (strcmp(disk[s], disk[first]) != 0)
+			return fault_set(f, EXDEV, "%s and %s are not on one disk", part[first], part[s]);
+	}
+	if (first < 0)
+		return fault_set(f, ENOENT, "no slot partition");
+	if ((r = open_label(part[first], true, &cxt, &index[first], &fd, f)) < 0)
 		return r;
-	if ((r = fdisk_gpt_get_partition_attrs(cxt, index, &attrs)) < 0 ||
-	    (r = fdisk_gpt_set_partition_attrs(cxt, index, slot_attrs_encode(attrs, a))) < 0 ||
-	    (r = fdisk_write_disklabel(cxt)) < 0)
-		r = fault_set(f, -r, "unable to write the attributes of %s: %s", partition, strerror(-r));
-	else if ((r = fdisk_deassign_device(cxt, 0)) < 0) /* fsyncs */
-		r = fault_set(f, -r, "unable to sync the GPT of %s: %s", partition, strerror(-r));
+	for (int s = 0; s < 2 && r == 0; s++) {
+		if (present[s] && (r = fdisk_gpt_get_partition_attrs(cxt, index[s], &attrs[s])) < 0)
+			r = fault_set(f, -r, "unable to read the attributes of %s: %s", part[s], strerror(-r));
+		else if (present[s])
+			slot_attrs_decode(attrs[s], &a[s]);
+		before[s] = a[s];
+	}
+	if (r == 0)
+		r = change(a, ctx, f);
+	for (int s = 0; s < 2 && r == 0; s++) {
+		if (!present[s] || (a[s].priority == before[s].priority && a[s].tries == before[s].tries &&
+				    a[s].successful == before[s].successful))
+			continue;
+		changed = true;
+		if ((r = fdisk_gpt_set_partition_attrs(cxt, index[s], slot_attrs_encode(attrs[s], &a[s]))) < 0)
+			r = fault_set(f, -r, "unable to set the attributes of %s: %s", part[s], strerror(-r));
+	}
+	if (r == 0 && changed && (r = fdisk_write_disklabel(cxt)) < 0)
+		r = fault_set(f, -r, "unable to write the attributes of %s: %s", part[first], strerror(-r));
+	else if (r == 0 && changed && (r = fdisk_deassign_device(cxt, 0)) < 0) /* fsyncs */
+		r = fault_set(f, -r, "unable to sync the GPT of %s: %s", part[first], strerror(-r));
 	fdisk_unref_context(cxt);
 	close(fd);
 	return r;
+}
+
+/* slot_apply_write's change: slot 0 becomes *ctx. */
+static int set_attrs(struct slot_attrs a[2], void *ctx, struct fault *f)
+{
+	(void)f;
+	a[0] = *(const struct slot_attrs *)ctx;
+	return 0;
+}
+
+int slot_apply_write(const char *partition, const struct slot_attrs *a, struct fault *f)
+{
+	const char *part[2] = { partition, NULL };
+	struct slot_attrs want = *a;
+
+	return slot_apply_update(part, set_attrs, &want, f);
 }
 
 /* True if the whole disk `name` has at least one partition in sysfs. */
@@ -361,18 +409,19 @@ int slot_apply_repair_gpt(const char *label_a, const char *label_b)
 	return repaired;
 }
 
+/* slot_apply_mark_good's change: slot 0 (the partition named by ctx) marked good. */
+static int set_good(struct slot_attrs a[2], void *ctx, struct fault *f)
+{
+	if (a[0].priority == 0)
+		return fault_set(f, EPERM, "%s is marked unbootable: not marking it good", (const char *)ctx);
+	a[0].successful = true;
+	a[0].tries = 0;
+	return 0;
+}
+
 int slot_apply_mark_good(const char *partition, struct fault *f)
 {
-	uint64_t attrs = 0;
-	struct slot_attrs a;
-	int r;
+	const char *part[2] = { partition, NULL };
 
-	if ((r = slot_apply_read(partition, &attrs, f)) < 0)
-		return r;
-	slot_attrs_decode(attrs, &a);
-	if (a.priority == 0)
-		return fault_set(f, EPERM, "%s is marked unbootable: not marking it good", partition);
-	a.successful = true;
-	a.tries = 0;
-	return slot_apply_write(partition, &a, f);
+	return slot_apply_update(part, set_good, (void *)partition, f);
 }

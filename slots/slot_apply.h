@@ -29,13 +29,28 @@ int slot_apply_repair_gpt(const char *label_a, const char *label_b);
  * backup GPT header when the primary one is damaged). Returns 0 or -errno. */
 int slot_apply_read(const char *partition, uint64_t *ret_attrs, struct fault *f);
 
+/* A change to the two slots' state, decided from what the GPT holds under the disk's
+ * lock: changes a[] (a slot without a partition reads as all zero and is not written)
+ * and returns 0, or returns -errno with f set to leave the disk as it is. */
+typedef int (*slot_apply_change_fn)(struct slot_attrs a[2], void *ctx, struct fault *f);
+
+/* Reads the slot bits of partitions part[0] and part[1] (slot a and b; NULL or "" for
+ * one that has no partition; both on one disk), calls change, and writes the slot bits
+ * it changed (other bits kept) in one label write: both headers and entry arrays, with
+ * fresh CRCs, O_SYNC, then syncs. The whole disk is locked (flock LOCK_EX) from the read
+ * to the end of the write, so that a change decided from the state is never made on a
+ * state another writer has changed meanwhile. Nothing changed: nothing is written.
+ * Returns 0, change's error, or -errno. */
+int slot_apply_update(const char *const part[2], slot_apply_change_fn change, void *ctx, struct fault *f);
+
 /* Sets the slot bits of a partition's GPT attributes (other bits kept) and writes the
- * label: both headers and entry arrays, with fresh CRCs, then syncs. Returns 0 or -errno. */
+ * label as slot_apply_update does. Returns 0 or -errno. */
 int slot_apply_write(const char *partition, const struct slot_attrs *a, struct fault *f);
 
 /* The booted slot passed its health check: sets its successful bit and clears its
- * tries (hardinitctl mark-good, and a supervising hardinit's health check).
- * Returns 0, -EPERM if the slot is marked unbootable, or -errno. */
+ * tries (hardinitctl mark-good, and a supervising hardinit's health check), read and
+ * written under one lock (slot_apply_update). Returns 0, -EPERM if the slot is marked
+ * unbootable, or -errno. */
 int slot_apply_mark_good(const char *partition, struct fault *f);
 
 #endif

@@ -29,6 +29,17 @@ int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot
 	return 0;
 }
 
+void slot_make_first(struct slot_attrs a[2], int t, unsigned boot_tries, bool trial)
+{
+	if (a[1 - t].priority >= SLOT_PRIORITY_MAX)
+		a[1 - t].priority = SLOT_PRIORITY_MAX - 1;
+	a[t].priority = a[1 - t].priority + 1;
+	if (trial || !slot_bootable(&a[t])) {
+		a[t].successful = false;
+		a[t].tries = boot_tries ? boot_tries : 3;
+	}
+}
+
 const char *slot_describe(const struct slot_attrs *a)
 {
 	static char text[4][80];

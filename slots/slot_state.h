@@ -37,6 +37,13 @@ int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot
  * unless forced. Returns 0, or -EPERM with the reason in f. */
 int slot_check_version(uint64_t image, uint64_t running, uint64_t min_version, bool force, struct fault *f);
 
+/* Makes slot t (0 or 1) the next boot, in a[] (hardinitctl update's commit and
+ * set-active): its priority one above the other slot's, the other lowered to
+ * SLOT_PRIORITY_MAX - 1 first if it is at the top; with `trial`, or if t may not boot
+ * as it is, t gets a trial of boot_tries boots (3 if 0). The other slot's tries and
+ * successful bit are kept. */
+void slot_make_first(struct slot_attrs a[2], int t, unsigned boot_tries, bool trial);
+
 /* In words: "good", "trial, 2 tries left", "unbootable (tries exhausted)"... */
 const char *slot_describe(const struct slot_attrs *a);
 
