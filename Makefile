@@ -121,7 +121,8 @@ check-fuzz:
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(B)/replay/fuzzers/$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-fuzz: deps
+fuzz:
+	@tools/install-deps fuzz
 	@$(MAKE) --no-print-directory CC=clang B=$(B)/libfuzzer FUZZ_DRIVER= \
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=fuzzer,address,undefined" HARDEN_LD= fuzz-binaries
