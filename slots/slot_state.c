@@ -41,7 +41,7 @@ void slot_make_first(const struct slot_attrs cur[2], int t, bool trial, unsigned
 		write[1 - t] = true;
 	}
 	ret[t].priority = ret[1 - t].priority + 1;
-	if (trial || !slot_bootable(&ret[t])) {
+	if (trial || !slot_bootable(&cur[t])) {   /* as it is: priority 0 too */
 		ret[t].successful = false;
 		ret[t].tries = boot_tries;
 	}

@@ -36,7 +36,8 @@ int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot
  * or 1) boots next. cur[] holds both slots' states ({0, 0, false} for a slot without a
  * partition). Slot t gets the priority one above the other's, after the other's is
  * lowered to SLOT_PRIORITY_MAX - 1 when it is at the maximum; it becomes a trial of
- * boot_tries boots when `trial`, or when it may not boot otherwise; else its tries and
+ * boot_tries boots when `trial`, or when it may not boot as it
+ * is (slot_bootable(&cur[t]) false, priority 0 too); else its tries and
  * successful bit are kept. The other slot's tries and successful bit are never touched.
  * Fills ret[] with both new states and write[] with the slots to write, in this order:
  * the other slot first (only when lowered), then t (always), so that a power cut between
