@@ -590,7 +590,7 @@ Test(slot_model, outcome_any_state)
 		}
 }
 
-Test(slot_model, exhaustive, .timeout = 120)
+Test(slot_model, exhaustive)
 {
 	static const unsigned boot_tries[] = { 1, 3, 15 };
 	const unsigned n_bt = sizeof(boot_tries) / sizeof(boot_tries[0]);
