@@ -178,22 +178,16 @@ static int mark_good(void)
 
 int make_first(const struct boot_state_file *st, int t, bool trial)
 {
-	struct slot_attrs a[2] = { { 0, 0, false }, { 0, 0, false } };
+	struct slot_attrs a[2] = { { 0, 0, false }, { 0, 0, false } }, next[2];
+	bool write[2];
 
 	for (int s = 0; s < 2; s++)
 		if (st->partition[s][0] && read_attrs(st->partition[s], &a[s]))
 			return 1;
-	if (a[1 - t].priority >= SLOT_PRIORITY_MAX) {
-		a[1 - t].priority = SLOT_PRIORITY_MAX - 1;
-		if (st->partition[1 - t][0] && write_attrs(st->partition[1 - t], &a[1 - t]))
-			return 1;
-	}
-	a[t].priority = a[1 - t].priority + 1;
-	if (trial || !slot_bootable(&a[t])) {
-		a[t].successful = false;
-		a[t].tries = st->boot_tries ? st->boot_tries : 3;
-	}
-	return write_attrs(st->partition[t], &a[t]);
+	slot_make_first(a, t, trial, st->boot_tries ? st->boot_tries : 3, next, write);
+	if (write[1 - t] && st->partition[1 - t][0] && write_attrs(st->partition[1 - t], &next[1 - t]))
+		return 1;
+	return write_attrs(st->partition[t], &next[t]);
 }
 
 static int set_active(const char *which)

@@ -275,7 +275,8 @@ static int check_written(const struct slot_footer *footer, const struct bundle_p
  * first and is signed, so a bundle is refused before a byte is written; then the target
  * is marked unbootable, written, synced and checked on the disk, and only then made the
  * next boot (a trial) with one GPT write. A failure or a power cut at any point leaves
- * the running slot first and the target unbootable; the running slot is never written. */
+ * the running slot first and the target unbootable; the running slot is written only to
+ * lower its priority from the top, 15, to 14 (slot_make_first). */
 int update(const char *source, bool force)
 {
 	struct boot_state_file st;

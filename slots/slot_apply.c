@@ -158,24 +158,51 @@ int slot_apply_read(const char *partition, uint64_t *ret_attrs, struct fault *f)
 	return r;
 }
 
-int slot_apply_write(const char *partition, const struct slot_attrs *a, struct fault *f)
+/* Rewrites a partition's slot bits (other bits kept) while the disk is locked: to *set,
+ * or, with set NULL, to what slot_rule_outcome says after outcome o from the state read
+ * under the lock. Writes both headers and entry arrays with fresh CRCs, then syncs.
+ * Returns 1 when written, 0 when the rule writes nothing, or -errno. */
+static int rewrite(const char *partition, const struct slot_attrs *set, enum slot_outcome o, struct fault *f)
 {
 	struct fdisk_context *cxt;
+	struct slot_attrs cur, next;
 	uint64_t attrs = 0;
 	size_t index;
 	int fd, r = open_label(partition, true, &cxt, &index, &fd, f);
 
 	if (r < 0)
 		return r;
-	if ((r = fdisk_gpt_get_partition_attrs(cxt, index, &attrs)) < 0 ||
-	    (r = fdisk_gpt_set_partition_attrs(cxt, index, slot_attrs_encode(attrs, a))) < 0 ||
+	if ((r = fdisk_gpt_get_partition_attrs(cxt, index, &attrs)) < 0) {
+		r = fault_set(f, -r, "unable to read the attributes of %s: %s", partition, strerror(-r));
+		goto out;
+	}
+	slot_attrs_decode(attrs, &cur);
+	if (set)
+		next = *set;
+	else if (!slot_rule_outcome(&cur, o, &next))
+		goto out; /* r == 0 */
+	if ((r = fdisk_gpt_set_partition_attrs(cxt, index, slot_attrs_encode(attrs, &next))) < 0 ||
 	    (r = fdisk_write_disklabel(cxt)) < 0)
 		r = fault_set(f, -r, "unable to write the attributes of %s: %s", partition, strerror(-r));
 	else if ((r = fdisk_deassign_device(cxt, 0)) < 0) /* fsyncs */
 		r = fault_set(f, -r, "unable to sync the GPT of %s: %s", partition, strerror(-r));
+	else
+		r = 1;
+out:
 	fdisk_unref_context(cxt);
 	close(fd);
 	return r;
+}
+
+int slot_apply_write(const char *partition, const struct slot_attrs *a, struct fault *f)
+{
+	int r = rewrite(partition, a, SLOT_OUTCOME_FAILED, f);
+	return r < 0 ? r : 0;
+}
+
+int slot_apply_outcome(const char *partition, enum slot_outcome o, struct fault *f)
+{
+	return rewrite(partition, NULL, o, f);
 }
 
 /* True if the whole disk `name` has at least one partition in sysfs. */
@@ -363,16 +390,9 @@ int slot_apply_repair_gpt(const char *label_a, const char *label_b)
 
 int slot_apply_mark_good(const char *partition, struct fault *f)
 {
-	uint64_t attrs = 0;
-	struct slot_attrs a;
-	int r;
+	int r = slot_apply_outcome(partition, SLOT_OUTCOME_GOOD, f);
 
-	if ((r = slot_apply_read(partition, &attrs, f)) < 0)
-		return r;
-	slot_attrs_decode(attrs, &a);
-	if (a.priority == 0)
+	if (r == 0)
 		return fault_set(f, EPERM, "%s is marked unbootable: not marking it good", partition);
-	a.successful = true;
-	a.tries = 0;
-	return slot_apply_write(partition, &a, f);
+	return r < 0 ? r : 0;
 }

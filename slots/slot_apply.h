@@ -33,8 +33,13 @@ int slot_apply_read(const char *partition, uint64_t *ret_attrs, struct fault *f)
  * label: both headers and entry arrays, with fresh CRCs, then syncs. Returns 0 or -errno. */
 int slot_apply_write(const char *partition, const struct slot_attrs *a, struct fault *f);
 
-/* The booted slot passed its health check: sets its successful bit and clears its
- * tries (hardinitctl mark-good, and a supervising hardinit's health check).
+/* Writes into a partition's slot bits what slot_rule_outcome says after outcome o,
+ * decided from the state read while the disk is locked for the write. Returns 1 when
+ * written, 0 when the rule writes nothing (nothing is written), or -errno. */
+int slot_apply_outcome(const char *partition, enum slot_outcome o, struct fault *f);
+
+/* The booted slot passed its health check: slot_apply_outcome(SLOT_OUTCOME_GOOD)
+ * (hardinitctl mark-good, and a supervising hardinit's health check).
  * Returns 0, -EPERM if the slot is marked unbootable, or -errno. */
 int slot_apply_mark_good(const char *partition, struct fault *f);
 

@@ -29,6 +29,24 @@ int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot
 	return 0;
 }
 
+void slot_make_first(const struct slot_attrs cur[2], int t, bool trial, unsigned boot_tries,
+		     struct slot_attrs ret[2], bool write[2])
+{
+	ret[0] = cur[0];
+	ret[1] = cur[1];
+	write[1 - t] = false;
+	write[t] = true;
+	if (ret[1 - t].priority >= SLOT_PRIORITY_MAX) {
+		ret[1 - t].priority = SLOT_PRIORITY_MAX - 1;
+		write[1 - t] = true;
+	}
+	ret[t].priority = ret[1 - t].priority + 1;
+	if (trial || !slot_bootable(&cur[t])) {   /* as it is: priority 0 too */
+		ret[t].successful = false;
+		ret[t].tries = boot_tries;
+	}
+}
+
 const char *slot_describe(const struct slot_attrs *a)
 {
 	static char text[4][80];

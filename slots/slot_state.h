@@ -32,6 +32,19 @@ struct slot_decision {
 int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot_choice choice,
 		unsigned boot_tries, struct slot_decision *ret, struct fault *f);
 
+/* hardinitctl set-active (trial false) and an update's commit (trial true): slot t (0
+ * or 1) boots next. cur[] holds both slots' states ({0, 0, false} for a slot without a
+ * partition). Slot t gets the priority one above the other's, after the other's is
+ * lowered to SLOT_PRIORITY_MAX - 1 when it is at the maximum; it becomes a trial of
+ * boot_tries boots when `trial`, or when it may not boot as it
+ * is (slot_bootable(&cur[t]) false, priority 0 too); else its tries and
+ * successful bit are kept. The other slot's tries and successful bit are never touched.
+ * Fills ret[] with both new states and write[] with the slots to write, in this order:
+ * the other slot first (only when lowered), then t (always), so that a power cut between
+ * the two writes leaves t's state as it was. */
+void slot_make_first(const struct slot_attrs cur[2], int t, bool trial, unsigned boot_tries,
+		     struct slot_attrs ret[2], bool write[2]);
+
 /* May an image of version `image` replace the slot of the running `running` version?
  * Never below the policy's min_version; never older than the running one (a rollback)
  * unless forced. Returns 0, or -EPERM with the reason in f. */
