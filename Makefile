@@ -36,6 +36,9 @@ $(B)/hardinit: $(B)/obj/init/main.o $(B)/libhardinit.a
 $(B)/hardinitctl: $(CTL_OBJS) $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/verity-sweep: $(B)/obj/tests/qemu/probes/verity_sweep.o $(B)/libhardinit.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # hardinitctl's pure parts that the unit tests and the fuzz targets also use.
 CTL_PURE_OBJS := $(B)/obj/ctl/state_file.o
 
@@ -86,8 +89,9 @@ kernel:
 check-initramfs: $(B)/hardinit kernel
 	tests/initramfs/check-keys $(B)
 
-# The appliance images the QEMU tests and the demo boot (tools/build-images).
-images: $(B)/hardinit $(B)/hardinitctl efi
+# The appliance images the QEMU tests and the demo boot (tools/build-images), and the
+# guest-side dm-verity sweep (tests/qemu/cases/verity.sh), linked like hardinit.
+images: $(B)/hardinit $(B)/hardinitctl efi $(B)/verity-sweep
 	tools/build-images $(B)
 
 check-qemu: images
@@ -217,5 +221,5 @@ $(B)/efi/hardinit-%.efi: $(B)/efi/%.so
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d \
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d $(B)/obj/tests/qemu/probes/verity_sweep.d \
 	$(patsubst %.c,$(B)/obj/%.d,$(wildcard tests/fuzz/*.c))
