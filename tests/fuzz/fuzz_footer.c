@@ -18,6 +18,7 @@
 
 #define FLAG_SIGN 0x01
 #define FLAG_LOADER 0x02
+#define FLAG_ON_TRIAL 0x04    /* the running slot is not marked good */
 #define HEADER_LEN 9
 
 static EVP_PKEY *signing_key;
@@ -84,15 +85,16 @@ static void decide(const struct slot_footer *ft, uint64_t partition_size, unsign
 		.root_size = partition_size,
 		.boot_size = partition_size >> 8,
 		.chooser = flags & FLAG_LOADER ? CHOOSER_LOADER : CHOOSER_INITRAMFS,
+		.running_good = !(flags & FLAG_ON_TRIAL),
 	};
 	struct bundle_plan plan;
 	struct fault f;
 
 	for (int kind = UPDATE_BUNDLE; kind <= UPDATE_SLOT_IMAGE; kind++)
 		if (bundle_plan_decide(kind, &h, &t, &plan, &f) == 0 &&
-		    (plan.body_size > t.root_size - BUNDLE_FOOTER_SIZE ||
+		    (!t.running_good || plan.body_size > t.root_size - BUNDLE_FOOTER_SIZE ||
 		     (plan.write_boot && plan.boot_size > t.boot_size)))
-			abort(); /* a plan that writes past a partition, or over the footer */
+			abort(); /* a plan with no fallback slot, or that writes past a partition or over the footer */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
