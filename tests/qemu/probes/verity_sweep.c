@@ -1,10 +1,9 @@
 /* verity_sweep: the dm-verity "every block" corruption sweep, run inside the guest
  * (tests/qemu/cases/verity.sh). DEVICE holds a slot image (filesystem, veritysetup
  * superblock, hash tree, signed footer in its last 4096 bytes; tools/build-images makes
- * it). The sweep opens it the way the boot does (init/boot_apply.c apply_open_verity:
- * verity_apply_read_footer, footer_keys_load, footer_verify_signature,
- * verity_plan_trust under verity = required, verity_apply_check_top_block,
- * verity_apply_open), with on_corruption = eio, and checks:
+ * it). The sweep opens it with the function the boot opens a slot with
+ * (verity_open_slot: footer, signature, trust under verity = required, top hash block,
+ * dm-verity), with on_corruption = eio, and checks:
  *   - the pristine image opens and reads back byte for byte what the host built
  *     (DATA_SHA256: the host's sha256 of the data area);
  *   - for every data block and every hash-tree block, zero-filled (0xff-filled if it
@@ -37,6 +36,7 @@
 #include "verity/footer.h"
 #include "verity/footer_sig.h"
 #include "verity/verity_apply.h"
+#include "verity/verity_open.h"
 #include "verity/verity_plan.h"
 
 #define BLK 4096
@@ -61,28 +61,25 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Opens device as apply_open_verity does at boot, with on_corruption = eio and the
- * keys loaded once. Returns 0 when DM_NAME is active (*ret holds the footer), or the
- * refusal's -errno with f saying why. */
+/* Opens device with the boot's own function (verity_open_slot, as init/boot_apply.c),
+ * under verity = required with on_corruption = eio and the keys loaded once. Returns 0
+ * when DM_NAME is active (*ret holds the footer), or the refusal's -errno with f
+ * saying why. */
 static int open_like_boot(struct slot_footer *ret, struct fault *f)
 {
-	unsigned char block[FOOTER_SIZE];
-	struct fault sig_fault = { "" };
+	const struct verity_open_request req = {
+		.device = device,
+		.slot = 'a',
+		.mode = VERITY_REQUIRED,
+		.keys = &keys,
+		.keys_result = keys_result,
+		.keys_fault = &keys_fault,
+		.on_corruption = CORRUPTION_EIO,
+		.dm_name = DM_NAME,
+	};
 	enum root_trust trust;
-	uint64_t size;
-	size_t key_index = 0;
-	int sig = -ENODATA, r;
 
-	if ((r = verity_apply_read_footer(device, block, ret, &size, f)) < 0)
-		return r;
-	if (keys_result >= 0)
-		sig = footer_verify_signature(ret, block, &keys, &key_index, &sig_fault);
-	if ((r = verity_plan_trust(VERITY_REQUIRED, NULL, 0, keys_result, &keys_fault, ret, sig, &sig_fault,
-				   &trust, f)) < 0)
-		return r;
-	if ((r = verity_apply_check_top_block(device, ret, ret->root_hash, f)) < 0)
-		return r;
-	return verity_apply_open(device, ret, ret->root_hash, CORRUPTION_EIO, DM_NAME, f);
+	return verity_open_slot(&req, ret, &trust, f);
 }
 
 static void close_dm(void)
