@@ -6,10 +6,25 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Optional: called once before the first input (libFuzzer's hook). */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* The input as a NUL-terminated string, for the parsers of text (malloc'd; free it).
+ * Returns NULL when out of memory. */
+static inline char *fuzz_text(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+
+	if (text) {
+		memcpy(text, data, size);
+		text[size] = '\0';
+	}
+	return text;
+}
 
 #endif

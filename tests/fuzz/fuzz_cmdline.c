@@ -26,11 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.cmdline = data[0] & 1 ? CMDLINE_TRUST : CMDLINE_TIGHTEN;
 	p.verity = (enum verity_mode)((data[0] >> 1 & 3) % VERITY_MODE_COUNT);
 	before = p;
-	text = malloc(size);
+	text = fuzz_text(data + 1, size - 1);
 	if (!text)
 		return 0;
-	memcpy(text, data + 1, size - 1);
-	text[size - 1] = '\0';
 	if (cmdline_split(text, &c, &f) == 0) {
 		for (size_t i = 0; i < c.n_words; i++)
 			if (!c.words[i].key || (c.words[i].value && c.words[i].value < c.buf))

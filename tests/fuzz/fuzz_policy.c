@@ -41,12 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct policy p;
 	struct fault f;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	policy_set_defaults(&p);
 	if (policy_parse_text(text, "fuzz", &p, &f) == 0)
 		build_from(&p);

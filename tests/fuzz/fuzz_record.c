@@ -29,12 +29,10 @@ static void check_line(const char *json_line, void *data)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	(void)record_read_lines(text, check_line, NULL);
 	free(text);
 	return 0;

@@ -9,12 +9,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct boot_state_file st;
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	if (state_file_parse(text, &st) == 0 && st.slot != 'a' && st.slot != 'b')
 		abort();
 	if (st.boot_tries > 15 || memchr(st.partition[0], '\0', sizeof(st.partition[0])) == NULL ||
