@@ -16,7 +16,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 $(WARN) $(HARDEN) $(CFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 
-.PHONY: all deps check check-unit check-initramfs check-qemu check-san demo bench images lint install clean
+.PHONY: all deps check check-unit check-fuzz check-initramfs check-qemu check-san demo bench images lint install clean
 
 all: $(B)/hardinit $(B)/hardinitctl
 
@@ -36,12 +36,19 @@ $(B)/hardinit: $(B)/obj/init/main.o $(B)/libhardinit.a
 $(B)/hardinitctl: $(CTL_OBJS) $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/unit-tests: $(UNIT_OBJS) $(B)/libhardinit.a
+$(B)/verity-sweep: $(B)/obj/tests/qemu/probes/verity_sweep.o $(B)/libhardinit.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# hardinitctl's pure parts that the unit tests and the fuzz targets also use.
+CTL_PURE_OBJS := $(B)/obj/ctl/state_file.o
+
+$(B)/unit-tests: $(UNIT_OBJS) $(CTL_PURE_OBJS) $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
 check: deps
 	$(MAKE) check-layers
 	$(MAKE) check-unit
+	$(MAKE) check-fuzz
 	$(MAKE) check-tools
 	$(MAKE) check-install
 	$(MAKE) check-initramfs
@@ -82,8 +89,9 @@ kernel:
 check-initramfs: $(B)/hardinit kernel
 	tests/initramfs/check-keys $(B)
 
-# The appliance images the QEMU tests and the demo boot (tools/build-images).
-images: $(B)/hardinit $(B)/hardinitctl efi
+# The appliance images the QEMU tests and the demo boot (tools/build-images), and the
+# guest-side dm-verity sweep (tests/qemu/cases/verity.sh), linked like hardinit.
+images: $(B)/hardinit $(B)/hardinitctl efi $(B)/verity-sweep
 	tools/build-images $(B)
 
 check-qemu: images
@@ -92,6 +100,37 @@ check-qemu: images
 check-san:
 	$(MAKE) B=build/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" HARDEN_LD= check-unit
+
+# Fuzz targets (tests/fuzz/README.md): one per parser of input an attacker or a mistake
+# can shape. Each builds twice from the same tests/fuzz/fuzz_NAME.c: with gcc, ASan and
+# UBSan and the replay driver (check-fuzz: the committed corpus, seconds), and with
+# clang's libFuzzer (make fuzz FUZZ_TIME=seconds-per-target FUZZ_JOBS=parallel-targets).
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_DRIVER ?= $(B)/obj/tests/fuzz/replay.o
+FUZZ_TIME ?= 600
+FUZZ_JOBS ?= 1
+.PHONY: check-fuzz fuzz fuzz-binaries
+.SECONDARY:
+
+$(B)/fuzzers/%: $(B)/obj/tests/fuzz/fuzz_%.o $(FUZZ_DRIVER) $(CTL_PURE_OBJS) $(B)/libhardinit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz-binaries: $(addprefix $(B)/fuzzers/,$(FUZZ_TARGETS))
+
+check-fuzz:
+	@$(MAKE) --no-print-directory B=$(B)/replay CFLAGS="$(FUZZ_SAN)" LDFLAGS="$(FUZZ_SAN)" HARDEN_LD= fuzz-binaries
+	@for t in $(FUZZ_TARGETS); do \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(B)/replay/fuzzers/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+fuzz:
+	@tools/install-deps fuzz
+	@$(MAKE) --no-print-directory CC=clang B=$(B)/libfuzzer FUZZ_DRIVER= \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=fuzzer,address,undefined" HARDEN_LD= fuzz-binaries
+	tests/fuzz/run $(B)/libfuzzer $(FUZZ_TIME) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 # DEMO_BOOT=firmware (default): through OVMF with Secure Boot, the signed loader and boot
 # image; DEMO_BOOT=direct: QEMU -kernel/-initrd, for a platform without UEFI.
@@ -187,4 +226,5 @@ $(B)/efi/hardinit-%.efi: $(B)/efi/%.so
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d $(B)/obj/tests/qemu/probes/verity_sweep.d \
+	$(patsubst %.c,$(B)/obj/%.d,$(wildcard tests/fuzz/*.c))

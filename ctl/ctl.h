@@ -5,21 +5,11 @@
 
 #include <stdbool.h>
 
-#include "slots/bundle_plan.h"
+#include "ctl/state_file.h"
 #include "slots/slot_state.h"
 
 #define STATE_FILE "/run/hardinit/state"
 #define KEYS_DIR "/run/hardinit/keys"
-
-/* What hardinit left in /run/hardinit/state. */
-struct boot_state_file {
-	char slot;
-	char partition[2][64];
-	unsigned long long version;
-	unsigned boot_tries;
-	unsigned long long min_version;
-	enum slot_chooser chooser;
-};
 
 /* Prints "hardinitctl: MESSAGE" on stderr. Returns 1 (the exit status). */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

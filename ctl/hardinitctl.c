@@ -13,14 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "common/decimal.h"
 #include "ctl/ctl.h"
+#include "ctl/state_file.h"
 #include "init/record.h"
 #include "slots/slot_apply.h"
 #include "verity/footer_sig.h"
@@ -38,37 +37,20 @@ int fail(const char *fmt, ...)
 	return 1;
 }
 
-/* Reads /run/hardinit/state. Returns 0 or -errno. */
+/* Reads /run/hardinit/state. Returns 0, -errno, or -EBADMSG when it names no slot. */
 static int read_state(struct boot_state_file *st)
 {
-	char line[256];
-	uint64_t number;
+	char text[4096];
+	size_t n;
 	FILE *in = fopen(STATE_FILE, "re");
 
 	memset(st, 0, sizeof(*st));
 	if (!in)
 		return -errno;
-	while (fgets(line, sizeof(line), in)) {
-		char *v = strchr(line, '=');
-		if (!v)
-			continue;
-		*v++ = '\0';
-		v[strcspn(v, "\n")] = '\0';
-		if (!strcmp(line, "slot"))
-			st->slot = v[0];
-		else if (!strcmp(line, "partition_a") || !strcmp(line, "partition_b"))
-			snprintf(st->partition[line[10] - 'a'], sizeof(st->partition[0]), "%s", v);
-		else if (!strcmp(line, "version") && decimal_parse(v, 0, UINT64_MAX, &number) == 0)
-			st->version = number;
-		else if (!strcmp(line, "boot_tries"))
-			(void)decimal_parse_unsigned(v, 1, 15, &st->boot_tries); /* else the default stays */
-		else if (!strcmp(line, "min_version") && decimal_parse(v, 0, UINT64_MAX, &number) == 0)
-			st->min_version = number;
-		else if (!strcmp(line, "chooser"))
-			st->chooser = bundle_chooser_parse(v);
-	}
+	n = fread(text, 1, sizeof(text) - 1, in);
 	fclose(in);
-	return st->slot == 'a' || st->slot == 'b' ? 0 : -EBADMSG;
+	text[n] = '\0';
+	return state_file_parse(text, st);
 }
 
 int need_state(struct boot_state_file *st)
@@ -116,42 +98,6 @@ static void keep_line(const char *line, void *data)
 	t->total++;
 	if (t->n < t->keep)
 		t->n++;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : "-";
-}
-
-static long long num(json_object *o, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
-}
-
-/* Prints one record on one line, with the reason below when the boot failed. */
-static void print_record(const char *line)
-{
-	json_object *o = json_tokener_parse(line);
-
-	if (!o)
-		return;
-	printf("%-10lld slot=%s version=%lld verity=%s data=%s logs=%s audit=%s init_ms=%lld %s",
-	       num(o, "time"), str(o, "slot"), num(o, "version"), str(o, "verity"), str(o, "data"),
-	       str(o, "logs"), str(o, "mount_audit"), num(o, "init_ms"), str(o, "outcome"));
-	if (strcmp(str(o, "outcome"), "failed") == 0)
-		printf(" at %s: %s", str(o, "failed_step"), str(o, "reason"));
-	if (strcmp(str(o, "data"), "degraded") == 0)
-		printf("\n           data degraded: %s", str(o, "data_reason"));
-	if (strcmp(str(o, "loader"), "-") != 0 || strcmp(str(o, "boot_image"), "-") != 0)
-		printf("\n           boot chain: loader=%s stub=%s boot_image=%s", str(o, "loader"), str(o, "stub"),
-		       str(o, "boot_image"));
-	if (num(o, "quarantined") > 0)
-		printf("\n           %lld entries moved aside on the data or logs partition", num(o, "quarantined"));
-	putchar('\n');
-	json_object_put(o);
 }
 
 /* Returns the exit status. */
@@ -208,7 +154,7 @@ static int status(const char *logs, size_t records)
 	printf("\nboot records in %s: %zu (showing the last %zu)\n", path, t.total, t.n);
 	for (size_t i = 0; i < t.n; i++) {
 		size_t slot = (t.total - t.n + i) % t.keep;
-		print_record(t.lines[slot]);
+		record_format(t.lines[slot], stdout);
 		free(t.lines[slot]);
 	}
 	if (skipped)
@@ -236,20 +182,23 @@ struct first {
 	bool trial;
 };
 
-/* make_first's change, decided from the GPT as it is under the lock. */
+/* make_first's change (slot_make_first), decided from the GPT as it is under the lock;
+ * both slots' states go into one label write. */
 static int set_first(struct slot_attrs a[2], void *ctx, struct fault *f)
 {
 	const struct first *c = ctx;
+	struct slot_attrs cur[2] = { a[0], a[1] };
+	bool write[2];
 
 	(void)f;
-	slot_make_first(a, c->t, c->boot_tries, c->trial);
+	slot_make_first(cur, c->t, c->trial, c->boot_tries, a, write);
 	return 0;
 }
 
 int make_first(const struct boot_state_file *st, int t, bool trial)
 {
 	const char *part[2] = { st->partition[0], st->partition[1] };
-	struct first c = { t, st->boot_tries, trial };
+	struct first c = { t, st->boot_tries ? st->boot_tries : 3, trial };
 	struct fault f;
 
 	return slot_apply_update(part, set_first, &c, &f) < 0 ? fail("%s", f.text) : 0;

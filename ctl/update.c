@@ -271,11 +271,14 @@ static int check_written(const struct slot_footer *footer, const struct bundle_p
 	return 0;
 }
 
-/* Writes the update into the slot that is not running. Everything the checks need comes
+/* Writes the update into the slot that is not running, and only while the running slot
+ * is marked good (until then it may be on its last try, and the target is the only
+ * fallback; bundle_plan_decide refuses). Everything the checks need comes
  * first and is signed, so a bundle is refused before a byte is written; then the target
  * is marked unbootable, written, synced and checked on the disk, and only then made the
  * next boot (a trial) with one GPT write. A failure or a power cut at any point leaves
- * the running slot first and the target unbootable; the running slot is never written. */
+ * the running slot first and the target unbootable; the running slot is written only to
+ * lower its priority from the top, 15, to 14 (slot_make_first). */
 int update(const char *source, bool force)
 {
 	struct boot_state_file st;
@@ -283,7 +286,8 @@ int update(const char *source, bool force)
 	struct slot_footer footer;
 	struct source src = { .fd = -1, .kind = UPDATE_BUNDLE };
 	struct target_part root = { .fd = -1 }, boot = { .fd = -1 };
-	struct slot_attrs off = slot_unbootable();
+	struct slot_attrs off = slot_unbootable(), running;
+	uint64_t attrs;
 	struct bundle_header header;
 	struct bundle_target target;
 	struct bundle_plan plan;
@@ -313,7 +317,10 @@ int update(const char *source, bool force)
 			return fail("%s is shorter than its footer's body_size (truncated?)", src.name);
 		header.body_size = src.size - FOOTER_SIZE;   /* a plain image writes all it holds */
 	}
-	target = (struct bundle_target){ slot, root.size, boot.size, st.chooser };
+	if (slot_apply_read(st.partition[1 - t], &attrs, &f) < 0)
+		return fail("%s", f.text);
+	slot_attrs_decode(attrs, &running);
+	target = (struct bundle_target){ slot, root.size, boot.size, st.chooser, running.successful };
 	if (bundle_plan_decide(src.kind, &header, &target, &plan, &f) < 0)
 		return fail("%s: %s", src.name, f.text);
 	if (footer_check_fits(&footer, root.size, &f) < 0)

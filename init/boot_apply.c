@@ -26,6 +26,7 @@
 #include "supervise/supervise_apply.h"
 #include "verity/footer_sig.h"
 #include "verity/verity_apply.h"
+#include "verity/verity_open.h"
 #include "verity/verity_plan.h"
 
 static int apply_load_modules(const struct boot_step *step, struct boot_state *st, struct fault *f)
@@ -163,40 +164,27 @@ static int apply_handoff(struct boot_state *st, struct fault *f)
 static int apply_open_verity(struct boot_state *st, struct fault *f)
 {
 	const struct boot_plan *plan = st->plan;
-	unsigned char block[FOOTER_SIZE];
 	struct footer_keys keys = { .n = 0 };
-	struct fault sig_fault = { "" }, keys_fault = { "" };
-	const unsigned char *root_hash;
-	uint64_t size;
-	size_t key_index = 0;
-	int sig = -ENODATA, keys_loaded = 0;
+	struct fault keys_fault = { "" };
+	struct verity_open_request req = {
+		.device = plan->root_device,
+		.slot = plan->slot,
+		.mode = plan->verity,
+		.pinned = plan->root_hash_pinned ? plan->root_hash : NULL,
+		.pinned_size = plan->root_hash_size,
+		.keys = &keys,
+		.keys_fault = &keys_fault,
+		.min_version = plan->min_version,
+		.on_corruption = plan->on_corruption,
+		.dm_name = VERITY_DM_NAME,
+	};
 	int r;
 
-	if ((r = verity_apply_read_footer(plan->root_device, block, &st->footer, &size, f)) < 0)
-		return r;
-	if (st->footer.version < plan->min_version)
-		return fault_set(f, VERITY_ERR_REFUSED, "slot %c's image version %llu is below the policy's minimum %llu (rollback refused)",
-				 plan->slot, (unsigned long long)st->footer.version, plan->min_version);
-	if (!plan->root_hash_pinned) {
-		keys_loaded = footer_keys_load(plan->keys_dir, &keys, &keys_fault);
-		if (keys_loaded >= 0)
-			sig = footer_verify_signature(&st->footer, block, &keys, &key_index, &sig_fault);
-		if (sig == 0)
-			log_info("slot footer signed by %s", keys.names[key_index]);
-		footer_keys_free(&keys);
-	}
-	r = verity_plan_trust(plan->verity, plan->root_hash_pinned ? plan->root_hash : NULL,
-			      plan->root_hash_size, keys_loaded, &keys_fault, &st->footer, sig, &sig_fault,
-			      &st->trust, f);
-	if (r < 0)
-		return r;
-	if (st->trust == ROOT_TRUST_UNSIGNED)
-		log_warning("booting a slot whose root hash is not authenticated (%s), continuing", sig_fault.text);
-	root_hash = st->footer.root_hash; /* equal to the pinned hash when pinned */
-	if ((r = verity_apply_check_top_block(plan->root_device, &st->footer, root_hash, f)) < 0)
-		return r;
-	return verity_apply_open(plan->root_device, &st->footer, root_hash, plan->on_corruption,
-				 VERITY_DM_NAME, f);
+	if (!plan->root_hash_pinned)
+		req.keys_result = footer_keys_load(plan->keys_dir, &keys, &keys_fault);
+	r = verity_open_slot(&req, &st->footer, &st->trust, f);
+	footer_keys_free(&keys);
+	return r;
 }
 
 static int apply_mount_root(struct boot_state *st, struct fault *f)

@@ -10,8 +10,7 @@ void boot_fail(const struct boot_state *st, const struct boot_step *step, int er
 	struct fault why = { "" };
 
 	if (plan_failure_marks_slot(step, st->slot_chosen, err)) {
-		struct slot_attrs bad = slot_unbootable();
-		if (slot_apply_write(st->plan->root_device, &bad, &why) < 0)
+		if (slot_apply_outcome(st->plan->root_device, SLOT_OUTCOME_CONDEMNED, &why) < 0)
 			log_error("unable to mark slot %c unbootable: %s", st->plan->slot, why.text);
 		else
 			log_error("slot %c (%s) marked unbootable", st->plan->slot, st->plan->root_device);

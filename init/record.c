@@ -84,3 +84,69 @@ size_t record_read_lines(const char *text, void (*fn)(const char *json_line, voi
 	}
 	return skipped;
 }
+
+/* The string member key of o, or "-" when it is missing or not a string. */
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : "-";
+}
+
+/* The integer member key of o (json-c converts other types), or -1 when it is missing. */
+static long long num(json_object *o, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+/* Writes text with every byte outside printable ASCII as \xHH: a record comes from the
+ * logs partition, and a terminal must not receive its escape sequences. */
+static void put_text(FILE *out, const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if (*c >= 0x20 && *c < 0x7f)
+			fputc(*c, out);
+		else
+			fprintf(out, "\\x%02x", *c);
+	}
+}
+
+/* Writes "label" then text (as put_text). */
+static void put_field(FILE *out, const char *label, const char *text)
+{
+	fputs(label, out);
+	put_text(out, text);
+}
+
+void record_format(const char *line, FILE *out)
+{
+	json_object *o = json_tokener_parse(line);
+
+	if (!o)
+		return;
+	fprintf(out, "%-10lld", num(o, "time"));
+	put_field(out, " slot=", str(o, "slot"));
+	fprintf(out, " version=%lld", num(o, "version"));
+	put_field(out, " verity=", str(o, "verity"));
+	put_field(out, " data=", str(o, "data"));
+	put_field(out, " logs=", str(o, "logs"));
+	put_field(out, " audit=", str(o, "mount_audit"));
+	fprintf(out, " init_ms=%lld", num(o, "init_ms"));
+	put_field(out, " ", str(o, "outcome"));
+	if (strcmp(str(o, "outcome"), "failed") == 0) {
+		put_field(out, " at ", str(o, "failed_step"));
+		put_field(out, ": ", str(o, "reason"));
+	}
+	if (strcmp(str(o, "data"), "degraded") == 0)
+		put_field(out, "\n           data degraded: ", str(o, "data_reason"));
+	if (strcmp(str(o, "loader"), "-") != 0 || strcmp(str(o, "boot_image"), "-") != 0) {
+		put_field(out, "\n           boot chain: loader=", str(o, "loader"));
+		put_field(out, " stub=", str(o, "stub"));
+		put_field(out, " boot_image=", str(o, "boot_image"));
+	}
+	if (num(o, "quarantined") > 0)
+		fprintf(out, "\n           %lld entries moved aside on the data or logs partition", num(o, "quarantined"));
+	fputc('\n', out);
+	json_object_put(o);
+}

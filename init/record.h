@@ -4,7 +4,7 @@
 #define HARDINIT_RECORD_H
 
 #include <stddef.h>
-
+#include <stdio.h>
 
 #define RECORD_DIR "hardinit"
 #define RECORD_FILE "boots.jsonl"
@@ -47,5 +47,12 @@ char *record_encode(const struct boot_record *r);
  * (a torn last line after a power cut, say) is skipped and counted.
  * Returns the number of lines skipped. */
 size_t record_read_lines(const char *text, void (*fn)(const char *json_line, void *data), void *data);
+
+/* Writes one record line (JSON) as text for people: one line, with the reason, a
+ * degraded data partition, the boot chain and quarantined entries on lines below. A
+ * line that is not JSON writes nothing; a member that is missing or of another type
+ * prints as "-" or -1. The line is read from the logs partition, so any bytes may come:
+ * those outside printable ASCII are written as \xHH, never raw to a terminal. */
+void record_format(const char *json_line, FILE *out);
 
 #endif

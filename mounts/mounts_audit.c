@@ -67,7 +67,7 @@ static int audit_one(struct libmnt_fs *fs, const struct audit_expect *e, struct 
 	return 0;
 }
 
-int mounts_audit_file(const char *path, const struct audit_table *table, struct fault *f)
+int mounts_audit_stream(FILE *in, const char *name, const struct audit_table *table, struct fault *f)
 {
 	struct libmnt_table *tb = mnt_new_table();
 	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
@@ -79,8 +79,8 @@ int mounts_audit_file(const char *path, const struct audit_table *table, struct 
 		r = fault_set(f, ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((r = mnt_table_parse_file(tb, path)) < 0) {
-		r = fault_set(f, r < 0 ? -r : EINVAL, "unable to read %s", path);
+	if ((r = mnt_table_parse_stream(tb, in, name)) < 0) {
+		r = fault_set(f, r < 0 ? -r : EINVAL, "unable to read %s", name);
 		goto done;
 	}
 	while (r == 0 && mnt_table_next_fs(tb, it, &fs) == 0) {
@@ -106,4 +106,16 @@ done:
 	mnt_free_iter(it);
 	mnt_unref_table(tb);
 	return r < 0 ? r : checked;
+}
+
+int mounts_audit_file(const char *path, const struct audit_table *table, struct fault *f)
+{
+	FILE *in = fopen(path, "re");
+	int r;
+
+	if (!in)
+		return fault_set(f, errno, "unable to read %s", path);
+	r = mounts_audit_stream(in, path, table, f);
+	fclose(in);
+	return r;
 }

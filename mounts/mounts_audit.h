@@ -5,6 +5,7 @@
 #define HARDINIT_MOUNTS_AUDIT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/fault.h"
 #include "overlay/overlay_plan.h"
@@ -25,6 +26,11 @@ struct audit_table {
 /* The table for the final namespace: /, the API filesystems, /logs, and the state
  * plan's overlays, binds and .eflow view. Pure. */
 void mounts_audit_expect(const struct state_plan *plan, struct audit_table *ret);
+
+/* Audits the mountinfo text read from `in` (`name` for messages) against the table.
+ * Returns 0 and the number of mounts checked; -EPERM for the first mismatch (f says
+ * which mount and why); -errno if the text cannot be parsed. */
+int mounts_audit_stream(FILE *in, const char *name, const struct audit_table *table, struct fault *f);
 
 /* Audits the mountinfo file at path against the table. Returns 0 and the number of
  * mounts checked; -EPERM for the first mismatch (f says which mount and why); -errno

@@ -18,6 +18,10 @@ int bundle_plan_decide(enum update_kind kind, const struct bundle_header *h, con
 	bool bundle = kind == UPDATE_BUNDLE;
 
 	memset(ret, 0, sizeof(*ret));
+	if (!t->running_good)
+		return fault_set(f, EAGAIN, "the running slot is not marked good yet: until its health check passes "
+				 "(hardinitctl mark-good) it is still on trial, and writing slot %c now would leave no slot "
+				 "to fall back to", t->slot);
 	if (bundle && !h->slot)
 		return fault_set(f, EINVAL, "the bundle names no slot (slot= is missing from its footer)");
 	if (h->slot && h->slot != t->slot)

@@ -37,6 +37,7 @@ struct bundle_target {
 	uint64_t root_size;         /* bytes of rootfs-X */
 	uint64_t boot_size;         /* bytes of boot-X; 0 when there is none */
 	enum slot_chooser chooser;
+	bool running_good;          /* the running slot is marked good (successful bit) */
 };
 
 struct bundle_plan {
@@ -52,11 +53,15 @@ enum slot_chooser bundle_chooser_parse(const char *value);
  *   - a bundle must name the target slot (slot=) and give body_size; a slot image that
  *     names a slot must name the target;
  *   - the body and the footer must fit rootfs-X; a boot image must fit boot-X;
+ *   - the running slot must be marked good: until its health check passed it may be on
+ *     its last try, and marking the target unbootable for the write would leave no slot
+ *     to fall back to (a power cut or a failed update would then brick the machine);
  *   - when a bootloader chose the running slot (or it is unknown who did), the update
  *     must bring a boot image: boot-X pins its root's hash, so a new root alone would
  *     never boot; a plain slot image never carries one.
  * Returns 0 with *ret, or -EINVAL (wrong slot, missing keys), -EFBIG (does not fit),
- * -EPERM (a root alone under the loader); f says why. */
+ * -EPERM (a root alone under the loader), -EAGAIN (the running slot is not marked good
+ * yet); f says why. */
 int bundle_plan_decide(enum update_kind kind, const struct bundle_header *h, const struct bundle_target *t,
 		       struct bundle_plan *ret, struct fault *f);
 

@@ -207,7 +207,7 @@ int slot_apply_update(const char *const part[2], slot_apply_change_fn change, vo
 		r = fault_set(f, -r, "unable to sync the GPT of %s: %s", part[first], strerror(-r));
 	fdisk_unref_context(cxt);
 	close(fd);
-	return r;
+	return r < 0 ? r : changed;
 }
 
 /* slot_apply_write's change: slot 0 becomes *ctx. */
@@ -222,8 +222,36 @@ int slot_apply_write(const char *partition, const struct slot_attrs *a, struct f
 {
 	const char *part[2] = { partition, NULL };
 	struct slot_attrs want = *a;
+	int r = slot_apply_update(part, set_attrs, &want, f);
 
-	return slot_apply_update(part, set_attrs, &want, f);
+	return r < 0 ? r : 0;
+}
+
+struct outcome {
+	enum slot_outcome o;
+	bool decided;
+};
+
+/* slot_apply_outcome's change: slot 0 as slot_rule_outcome says after ctx's outcome. */
+static int apply_outcome(struct slot_attrs a[2], void *ctx, struct fault *f)
+{
+	struct outcome *c = ctx;
+	struct slot_attrs next;
+
+	(void)f;
+	c->decided = slot_rule_outcome(&a[0], c->o, &next);
+	if (c->decided)
+		a[0] = next;
+	return 0;
+}
+
+int slot_apply_outcome(const char *partition, enum slot_outcome o, struct fault *f)
+{
+	const char *part[2] = { partition, NULL };
+	struct outcome c = { o, false };
+	int r = slot_apply_update(part, apply_outcome, &c, f);
+
+	return r < 0 ? r : c.decided;
 }
 
 /* True if the whole disk `name` has at least one partition in sysfs. */
@@ -409,19 +437,11 @@ int slot_apply_repair_gpt(const char *label_a, const char *label_b)
 	return repaired;
 }
 
-/* slot_apply_mark_good's change: slot 0 (the partition named by ctx) marked good. */
-static int set_good(struct slot_attrs a[2], void *ctx, struct fault *f)
-{
-	if (a[0].priority == 0)
-		return fault_set(f, EPERM, "%s is marked unbootable: not marking it good", (const char *)ctx);
-	a[0].successful = true;
-	a[0].tries = 0;
-	return 0;
-}
-
 int slot_apply_mark_good(const char *partition, struct fault *f)
 {
-	const char *part[2] = { partition, NULL };
+	int r = slot_apply_outcome(partition, SLOT_OUTCOME_GOOD, f);
 
-	return slot_apply_update(part, set_good, (void *)partition, f);
+	if (r == 0)
+		return fault_set(f, EPERM, "%s is marked unbootable: not marking it good", partition);
+	return r < 0 ? r : 0;
 }

@@ -40,17 +40,21 @@ typedef int (*slot_apply_change_fn)(struct slot_attrs a[2], void *ctx, struct fa
  * fresh CRCs, O_SYNC, then syncs. The whole disk is locked (flock LOCK_EX) from the read
  * to the end of the write, so that a change decided from the state is never made on a
  * state another writer has changed meanwhile. Nothing changed: nothing is written.
- * Returns 0, change's error, or -errno. */
+ * Returns 1 when written, 0 when nothing changed, change's error, or -errno. */
 int slot_apply_update(const char *const part[2], slot_apply_change_fn change, void *ctx, struct fault *f);
 
 /* Sets the slot bits of a partition's GPT attributes (other bits kept) and writes the
  * label as slot_apply_update does. Returns 0 or -errno. */
 int slot_apply_write(const char *partition, const struct slot_attrs *a, struct fault *f);
 
-/* The booted slot passed its health check: sets its successful bit and clears its
- * tries (hardinitctl mark-good, and a supervising hardinit's health check), read and
- * written under one lock (slot_apply_update). Returns 0, -EPERM if the slot is marked
- * unbootable, or -errno. */
+/* Writes into a partition's slot bits what slot_rule_outcome says after outcome o,
+ * decided from the state read while the disk is locked for the write. Returns 1 when
+ * written, 0 when the rule writes nothing (nothing is written), or -errno. */
+int slot_apply_outcome(const char *partition, enum slot_outcome o, struct fault *f);
+
+/* The booted slot passed its health check (hardinitctl mark-good, and a supervising
+ * hardinit's health check): slot_apply_outcome(SLOT_OUTCOME_GOOD).
+ * Returns 0, -EPERM if the slot is marked unbootable, or -errno. */
 int slot_apply_mark_good(const char *partition, struct fault *f);
 
 #endif

@@ -54,3 +54,22 @@ int slot_rule_choose(const struct slot_attrs cur[2], const bool present[2], unsi
 	}
 	return 0;
 }
+
+bool slot_rule_outcome(const struct slot_attrs *cur, enum slot_outcome o, struct slot_attrs *ret)
+{
+	switch (o) {
+	case SLOT_OUTCOME_GOOD:
+		if (cur->priority == 0)
+			return false;
+		*ret = *cur;
+		ret->successful = true;
+		ret->tries = 0;
+		return true;
+	case SLOT_OUTCOME_CONDEMNED:
+		*ret = slot_unbootable();
+		return true;
+	case SLOT_OUTCOME_FAILED:
+		break;
+	}
+	return false;
+}

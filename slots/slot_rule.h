@@ -49,4 +49,20 @@ struct slot_rule_result {
 int slot_rule_choose(const struct slot_attrs cur[2], const bool present[2], unsigned boot_tries,
 		     struct slot_rule_result *ret);
 
+/* How a boot of the chosen slot ended, as far as its state is concerned. */
+enum slot_outcome {
+	SLOT_OUTCOME_GOOD,       /* its health check passed: the service tree's mark-good */
+	SLOT_OUTCOME_CONDEMNED,  /* its image failed an integrity or authenticity check */
+	SLOT_OUTCOME_FAILED,     /* any other failure, or a restart before mark-good */
+};
+
+/* The state to write into the booted slot after outcome o, cur being its state as the
+ * GPT holds it now (after the choice's write):
+ * - GOOD: successful, tries 0, priority kept; nothing for a slot marked unbootable
+ *   (priority 0) since it was chosen, which is not made good again;
+ * - CONDEMNED: slot_unbootable(), whatever cur is;
+ * - FAILED: nothing: the state stays as it is and boot counting decides.
+ * Returns true with *ret to write, or false when nothing is to be written. */
+bool slot_rule_outcome(const struct slot_attrs *cur, enum slot_outcome o, struct slot_attrs *ret);
+
 #endif

@@ -29,14 +29,21 @@ int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot
 	return 0;
 }
 
-void slot_make_first(struct slot_attrs a[2], int t, unsigned boot_tries, bool trial)
+void slot_make_first(const struct slot_attrs cur[2], int t, bool trial, unsigned boot_tries,
+		     struct slot_attrs ret[2], bool write[2])
 {
-	if (a[1 - t].priority >= SLOT_PRIORITY_MAX)
-		a[1 - t].priority = SLOT_PRIORITY_MAX - 1;
-	a[t].priority = a[1 - t].priority + 1;
-	if (trial || !slot_bootable(&a[t])) {
-		a[t].successful = false;
-		a[t].tries = boot_tries ? boot_tries : 3;
+	ret[0] = cur[0];
+	ret[1] = cur[1];
+	write[1 - t] = false;
+	write[t] = true;
+	if (ret[1 - t].priority >= SLOT_PRIORITY_MAX) {
+		ret[1 - t].priority = SLOT_PRIORITY_MAX - 1;
+		write[1 - t] = true;
+	}
+	ret[t].priority = ret[1 - t].priority + 1;
+	if (trial || !slot_bootable(&cur[t])) {   /* as it is: priority 0 too */
+		ret[t].successful = false;
+		ret[t].tries = boot_tries;
 	}
 }
 

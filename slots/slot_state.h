@@ -32,17 +32,24 @@ struct slot_decision {
 int slot_choose(const struct slot_attrs cur[2], const bool present[2], enum slot_choice choice,
 		unsigned boot_tries, struct slot_decision *ret, struct fault *f);
 
+/* hardinitctl set-active (trial false) and an update's commit (trial true): slot t (0
+ * or 1) boots next. cur[] holds both slots' states ({0, 0, false} for a slot without a
+ * partition). Slot t gets the priority one above the other's, after the other's is
+ * lowered to SLOT_PRIORITY_MAX - 1 when it is at the maximum; it becomes a trial of
+ * boot_tries boots when `trial`, or when it may not boot as it
+ * is (slot_bootable(&cur[t]) false, priority 0 too); else its tries and
+ * successful bit are kept. The other slot's tries and successful bit are never touched.
+ * Fills ret[] with both new states and write[] with the slots that change: t always,
+ * the other only when lowered. hardinitctl writes both in one GPT write
+ * (slot_apply_update); were they two, the other would go first, so that a power cut
+ * between them leaves t's state as it was. */
+void slot_make_first(const struct slot_attrs cur[2], int t, bool trial, unsigned boot_tries,
+		     struct slot_attrs ret[2], bool write[2]);
+
 /* May an image of version `image` replace the slot of the running `running` version?
  * Never below the policy's min_version; never older than the running one (a rollback)
  * unless forced. Returns 0, or -EPERM with the reason in f. */
 int slot_check_version(uint64_t image, uint64_t running, uint64_t min_version, bool force, struct fault *f);
-
-/* Makes slot t (0 or 1) the next boot, in a[] (hardinitctl update's commit and
- * set-active): its priority one above the other slot's, the other lowered to
- * SLOT_PRIORITY_MAX - 1 first if it is at the top; with `trial`, or if t may not boot
- * as it is, t gets a trial of boot_tries boots (3 if 0). The other slot's tries and
- * successful bit are kept. */
-void slot_make_first(struct slot_attrs a[2], int t, unsigned boot_tries, bool trial);
 
 /* In words: "good", "trial, 2 tries left", "unbootable (tries exhausted)"... */
 const char *slot_describe(const struct slot_attrs *a);

@@ -36,6 +36,15 @@ static size_t digest_size(const char *algorithm)
 	return 0;
 }
 
+/* Is value hex with an upper-case digit? Footer hex is lowercase (what veritysetup and
+ * tools/signslot write), so that one footer has one spelling: the signature line is not
+ * covered by the signature, and "AB" there would otherwise be accepted as "ab". */
+static bool is_upper_hex(const char *value)
+{
+	return value[strspn(value, "0123456789abcdefABCDEF")] == '\0' &&
+	       value[strspn(value, "0123456789abcdef")] != '\0';
+}
+
 /* Stores one value. Returns 0 or -EBADMSG (f says why). */
 static int footer_set(struct slot_footer *ft, enum footer_key key, const char *value, int line,
 		      struct fault *f)
@@ -43,6 +52,9 @@ static int footer_set(struct slot_footer *ft, enum footer_key key, const char *v
 	uint64_t v = 0;
 	int n;
 
+	if ((key == KEY_SALT || key == KEY_ROOT_HASH || key == KEY_BOOT_SHA256 || key == KEY_SIGNATURE) &&
+	    is_upper_hex(value))
+		return fault_set(f, EBADMSG, "line %d: %s is not lowercase hex", line, key_names[key]);
 	switch (key) {
 	case KEY_FSTYPE:
 		if (strcmp(value, "erofs") && strcmp(value, "squashfs") && strcmp(value, "ext4"))

@@ -276,6 +276,13 @@ qemu_wait_line() {
 	done
 }
 
+# guest_wait_marked_good [TIMEOUT_S]: waits until the demo's service tree marked the
+# booted slot good (its "demo: health check passed" line). hardinitctl update refuses to
+# run before: until then the running slot may be on its last try.
+guest_wait_marked_good() {
+	qemu_wait_line 'demo: health check passed' "${1:-90}" || { REASON="the booted slot was not marked good"; return 1; }
+}
+
 # qemu_wait_exit [TIMEOUT_S]: wait for QEMU to exit by itself (0); on timeout kill it and return 1.
 qemu_wait_exit() {
 	local timeout=${1:-60} deadline

@@ -12,9 +12,9 @@ static struct bundle_plan plan;
 static const struct bundle_header full = { .slot = 'b', .body_size = 20 * MIB, .has_boot = true, .boot_size = 40 * MIB };
 static const struct bundle_header root_only = { .slot = 'b', .body_size = 20 * MIB };
 static const struct bundle_target loader_b = { .slot = 'b', .root_size = 32 * MIB, .boot_size = 48 * MIB,
-						 .chooser = CHOOSER_LOADER };
+						 .chooser = CHOOSER_LOADER, .running_good = true };
 static const struct bundle_target initramfs_b = { .slot = 'b', .root_size = 32 * MIB, .boot_size = 1 * MIB,
-						   .chooser = CHOOSER_INITRAMFS };
+						   .chooser = CHOOSER_INITRAMFS, .running_good = true };
 
 /* A bundle with a boot image for the target slot, fitting both partitions, writes both. */
 Test(bundle_plan, full_bundle_writes_boot_and_root)
@@ -100,4 +100,19 @@ Test(bundle_plan, chooser_parse)
 	cr_assert_eq(bundle_chooser_parse("initramfs"), CHOOSER_INITRAMFS);
 	cr_assert_eq(bundle_chooser_parse("loaderx"), CHOOSER_UNKNOWN);
 	cr_assert_eq(bundle_chooser_parse(""), CHOOSER_UNKNOWN);
+}
+
+/* Until the running slot is marked good it may be on its last try: an update would mark
+ * the only fallback unbootable while it writes it, so it is refused, whatever it is. */
+Test(bundle_plan, refused_while_the_running_slot_is_on_trial)
+{
+	struct bundle_target t = loader_b;
+	struct bundle_header image = { 0 };
+
+	t.running_good = false;
+	cr_assert_eq(bundle_plan_decide(UPDATE_BUNDLE, &full, &t, &plan, &f), -EAGAIN);
+	cr_assert(strstr(f.text, "not marked good"), "%s", f.text);
+	cr_assert_eq(bundle_plan_decide(UPDATE_SLOT_IMAGE, &image, &t, &plan, &f), -EAGAIN);
+	t.running_good = true;
+	cr_assert_eq(bundle_plan_decide(UPDATE_BUNDLE, &full, &t, &plan, &f), 0, "%s", f.text);
 }

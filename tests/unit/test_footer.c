@@ -124,6 +124,39 @@ Test(footer, bad_signature_or_wrong_key_rejected)
 	EVP_PKEY_free(other);
 }
 
+/* Hex is lowercase: an upper-case letter in the signature (which the signature does not
+ * cover, and which would decode to the same bytes) or in a signed value is refused. */
+Test(footer, uppercase_hex_refused)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct footer_keys keys = { .n = 0 };
+	char *sig, *letter;
+	size_t which;
+
+	make_block(GOOD_TEXT);
+	sign_block(key);
+	trust_key(&keys, key);
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), 0, "%s", f.text);
+	cr_assert_eq(footer_verify_signature(&ft, block, &keys, &which, &f), 0);
+	sig = strstr((char *)block, "signature=") + strlen("signature=");
+	letter = sig + strcspn(sig, "abcdef");
+	cr_assert(*letter != '\n', "no letter in the signature");
+	*letter ^= 0x20;
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), -EBADMSG);
+	cr_assert(strstr(f.text, "signature is not lowercase hex"), "%s", f.text);
+
+	make_block(GOOD_TEXT);
+	memcpy(strstr((char *)block, "root_hash=65fecd"), "root_hash=65FECD", 16);
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), -EBADMSG);
+	cr_assert(strstr(f.text, "root_hash is not lowercase hex"), "%s", f.text);
+	make_block(GOOD_TEXT);
+	memcpy(strstr((char *)block, "salt=99b29b85d"), "salt=99B29B85D", 14);
+	cr_assert_eq(footer_parse(block, sizeof(block), &ft, &f), -EBADMSG);
+	cr_assert(strstr(f.text, "salt is not lowercase hex"), "%s", f.text);
+	footer_keys_free(&keys);
+	EVP_PKEY_free(key);
+}
+
 /* Unsigned footers and empty key sets are told apart. */
 Test(footer, unsigned_or_no_keys)
 {

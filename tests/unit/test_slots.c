@@ -124,31 +124,6 @@ Test(slots, mark_good_keeps_the_slot)
 	}
 }
 
-/* The commit of an update and set-active: the target one above the other slot, the
- * other lowered from the top first (its tries and successful bit kept); a trial when
- * asked or when the target may not boot as it is. */
-Test(slots, make_first)
-{
-	struct slot_attrs a[2] = { { 2, 0, true }, { 0, 0, false } };
-
-	slot_make_first(a, 1, 3, true);
-	cr_assert(a[0].priority == 2 && a[0].tries == 0 && a[0].successful);
-	cr_assert(a[1].priority == 3 && a[1].tries == 3 && !a[1].successful);
-
-	struct slot_attrs top[2] = { { 15, 2, false }, { 0, 0, false } };
-	slot_make_first(top, 1, 0, true);
-	cr_assert(top[0].priority == 14 && top[0].tries == 2 && !top[0].successful, "lowered, the rest kept");
-	cr_assert(top[1].priority == 15 && top[1].tries == 3 && !top[1].successful, "boot_tries 0 means 3");
-
-	/* set-active on a good slot keeps it good; on a slot that may not boot, a trial. */
-	struct slot_attrs good[2] = { { 3, 0, true }, { 1, 0, true } };
-	slot_make_first(good, 1, 5, false);
-	cr_assert(good[1].priority == 4 && good[1].successful && good[1].tries == 0);
-	struct slot_attrs spent[2] = { { 3, 0, true }, { 1, 0, false } };
-	slot_make_first(spent, 1, 5, false);
-	cr_assert(spent[1].priority == 4 && !spent[1].successful && spent[1].tries == 5);
-}
-
 /* Anti-rollback: never below the minimum, never older than the running version unless
  * forced; the same or newer is fine. */
 Test(slots, version_compare)

@@ -19,8 +19,10 @@ fw_boot() {
 # COMMAND in the guest); each output line goes to OUTFILE prefixed with the host's
 # seconds since the push began, the last one "exit=STATUS".
 push_bundle() {
-	local start=${EPOCHREALTIME/./} line rc=0 us
+	local start line rc=0 us
 	: >"$2"
+	guest_wait_marked_good || { echo "exit=wait $REASON" >>"$2"; return 1; }
+	start=${EPOCHREALTIME/./}
 	{ guest_ssh "${3:-hardinitctl update -}" <"$1" 2>&1 || rc=$?; echo "exit=$rc"; } |
 		while IFS= read -r line; do
 			us=$(( ${EPOCHREALTIME/./} - start ))
@@ -42,6 +44,7 @@ case_bundle_kernel_update() {
 	disk=$(fw_disk bundle_kernel_update) vars=$WORK/bundle_kernel_update.vars
 	fw_boot bundle_kernel_update "$disk" "$vars" "$BUNDLE_READY_A" || return 1
 	expect_console bundle_kernel_update "Linux version $old " || { REASON="slot a does not run $old"; return 1; }
+	guest_wait_marked_good || return 1
 	guest_ssh 'grep -qx chooser=loader /run/hardinit/state && echo kept > /var/kept.txt && sync' ||
 		{ REASON="no chooser=loader in the state, or cannot write"; return 1; }
 	if out=$(guest_ssh 'hardinitctl update -' <"$IMAGES/bundle-b-root.bundle" 2>&1); then
@@ -85,6 +88,7 @@ case_bundle_failing_kernel_falls_back() {
 	disk=$(fw_disk bundle_failing) vars=$WORK/bundle_failing.vars
 	fw_boot bundle_failing "$disk" "$vars" "$BUNDLE_READY_A" || return 1
 	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
+	guest_wait_marked_good || return 1
 	out=$(guest_ssh 'hardinitctl update -' <"$IMAGES/bundle-b-panic.bundle" 2>&1) || { REASON="the bundle was refused: $out"; return 1; }
 	reboot_guest || return 1
 	# Resets restart the firmware in the same QEMU, as on hardware.

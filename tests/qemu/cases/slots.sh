@@ -19,6 +19,7 @@ slot_b_image() {
 
 # push_update IMAGE [ARGS]: copies IMAGE into the guest and runs hardinitctl update on it.
 push_update() {
+	guest_wait_marked_good || { echo "$REASON"; return 1; }
 	guest_ssh 'cat > /tmp/update.img' <"$1" || return 1
 	guest_ssh "hardinitctl update ${2:-} /tmp/update.img" 2>&1
 }
@@ -56,7 +57,7 @@ case_slots_update() {
 
 CASES+=(slots_fallback)
 # 2. b is never marked good: it gets exactly its 3 tries, then a boots again, and status
-#    says why.
+#    says why. While b is on trial, an update is refused (a is its only fallback).
 case_slots_fallback() {
 	local disk img out i
 	img=$(slot_b_image fallback-b 2 no-mark-good)
@@ -66,6 +67,17 @@ case_slots_fallback() {
 	reboot_guest || return 1
 	for i in 1 2 3; do
 		boot_slot "slots_fallback_b$i" "$disk" b || return 1
+		if [ "$i" = 1 ]; then
+			# b is on trial and never marked good: an update now would mark a, the only
+			# fallback, unbootable while it writes it. Refused before anything is written.
+			guest_ssh 'cat > /tmp/update.img' <"$img" || { REASON="cannot copy the image"; return 1; }
+			if out=$(guest_ssh 'hardinitctl update /tmp/update.img' 2>&1); then
+				REASON="an update was accepted while the running slot was on trial: $out"
+				return 1
+			fi
+			echo "     guest (update on trial): $out"
+			grep -q 'the running slot is not marked good yet' <<<"$out" || { REASON="not refused for the trial: $out"; return 1; }
+		fi
 		reboot_guest || return 1
 	done
 	boot_slot slots_fallback_a "$disk" a || { REASON="a did not come back after b's 3 tries"; return 1; }
@@ -125,6 +137,7 @@ case_slots_power_cut() {
 	boot_slot slots_cut0 "$disk" a || return 1
 	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
 	for delay in 0.05 0.15 0.3 0.45 0.6 0.75 0.9 1.1 1.4 2; do
+		guest_wait_marked_good || return 1
 		guest_ssh 'cat > /tmp/update.img' <"$img" || { REASON="cannot copy the image"; return 1; }
 		# The SSH session stays open while the update runs (a backgrounded command would
 		# die with its session); the host cuts the power under it.
@@ -284,6 +297,7 @@ case_slots_bundle_stdin() {
 	disk=$(disk_variant slots_bundle_stdin)
 	boot_slot slots_bundle_stdin "$disk" a || return 1
 	guest_ssh 'echo kept > /var/kept.txt; sync' || { REASON="cannot write"; return 1; }
+	guest_wait_marked_good || return 1
 
 	cp "$bundle" "$bad"
 	flip_byte "$bad" $((4096 + 1100))   # inside the filesystem's first block
