@@ -162,7 +162,7 @@ int slot_apply_update(const char *const part[2], slot_apply_change_fn change, vo
 {
 	char disk[2][PATH_MAX];
 	uint64_t attrs[2] = { 0, 0 };
-	struct slot_attrs a[2] = { { 0, 0, false }, { 0, 0, false } }, before[2];
+	struct slot_attrs a[2] = { { 0, 0, false }, { 0, 0, false } };
 	struct fdisk_context *cxt;
 	size_t index[2] = { 0, 0 };
 	bool present[2], changed = false;
@@ -189,16 +189,16 @@ int slot_apply_update(const char *const part[2], slot_apply_change_fn change, vo
 			r = fault_set(f, -r, "unable to read the attributes of %s: %s", part[s], strerror(-r));
 		else if (present[s])
 			slot_attrs_decode(attrs[s], &a[s]);
-		before[s] = a[s];
 	}
 	if (r == 0)
 		r = change(a, ctx, f);
 	for (int s = 0; s < 2 && r == 0; s++) {
-		if (!present[s] || (a[s].priority == before[s].priority && a[s].tries == before[s].tries &&
-				    a[s].successful == before[s].successful))
+		uint64_t next = slot_attrs_encode(attrs[s], &a[s]);
+
+		if (!present[s] || next == attrs[s])
 			continue;
 		changed = true;
-		if ((r = fdisk_gpt_set_partition_attrs(cxt, index[s], slot_attrs_encode(attrs[s], &a[s]))) < 0)
+		if ((r = fdisk_gpt_set_partition_attrs(cxt, index[s], next)) < 0)
 			r = fault_set(f, -r, "unable to set the attributes of %s: %s", part[s], strerror(-r));
 	}
 	if (r == 0 && changed && (r = fdisk_write_disklabel(cxt)) < 0)
