@@ -116,7 +116,7 @@ _swtpm_start() {
 	mkdir -p "$dir" || { _lib_err "start swtpm: cannot create $dir"; return 1; }
 	dir=$(cd "$dir" && pwd)
 	sock=$dir/swtpm.sock
-	((${#sock} <= 100)) || sock=/tmp/hardinit-swtpm-$UID-$$.sock
+	((${#sock} <= 100)) || sock=/tmp/hardinit-swtpm-$UID-$BASHPID.sock
 	rm -f "$sock"
 	swtpm socket --tpm2 --tpmstate "dir=$dir" --ctrl "type=unixio,path=$sock" --terminate \
 		--log "file=$dir/swtpm.log" </dev/null >/dev/null 2>&1 &
