@@ -11,6 +11,7 @@
 #include "common/program.h"
 #include "init/plan.h"
 #include "mounts/ext4_plan.h"
+#include "tpm/tpm2_cmd.h"
 #include "verity/footer.h"
 #include "verity/verity_plan.h"
 
@@ -23,6 +24,20 @@ struct boot_chain {
 	char loader[EFIVAR_TEXT_MAX + 1];       /* LoaderInfo: "hardinit-loader VERSION" */
 	char stub[EFIVAR_TEXT_MAX + 1];         /* StubInfo: "systemd-stub 252..." */
 	char boot_image[EFIVAR_UUID_LEN + 1];   /* LoaderDevicePartUUID: boot-X's PARTUUID */
+	char stub_pcr[8];                       /* StubPcrKernelImage: "11" when the stub measured
+	                                         * the boot image into PCR 11 */
+};
+
+/* What the measure steps did (measure_apply.c), for the console and the boot record. */
+struct boot_measure {
+	const char *tpm;                  /* NULL until measure-enter ran; then none (no TPM),
+	                                   * unmeasured (the stub measured nothing into PCR 11),
+	                                   * measured, or failed */
+	bool entered;                     /* "enter-initrd" was extended: "leave-initrd" must be */
+	const char *bank;                 /* the bank the values were read from, NULL if none */
+	char pcr11_enter[2 * TPM2_DIGEST_MAX + 1];  /* PCR 11 read after "enter-initrd"; "" if not read */
+	char pcr15[2 * TPM2_DIGEST_MAX + 1];        /* PCR 15 read after the image's identity */
+	char pcr11_leave[2 * TPM2_DIGEST_MAX + 1];  /* PCR 11 read after "leave-initrd" */
 };
 
 struct boot_state {
@@ -44,6 +59,7 @@ struct boot_state {
 	struct program exec;              /* the service tree's first program, verified */
 	struct program health;            /* the health check, verified (PROGRAM_NONE: none) */
 	struct boot_chain chain;
+	struct boot_measure measure;
 };
 
 struct boot_ops {
@@ -78,6 +94,18 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
  * prints them on one console line; on any other boot, *ret says firmware = false.
  * Returns 0, or -errno when efivarfs cannot be loaded or mounted. */
 int boot_chain_read(struct kmod_ctx *kmod, struct boot_chain *ret, struct fault *f);
+
+/* measure-enter: with a TPM (/dev/tpmrm0) and a boot image whose stub measured it into
+ * PCR 11 (st->chain), extends PCR 11 with "enter-initrd" and PCR 15 with the booted
+ * image's identity (slot, version, root hash) in every bank, and reads both back into
+ * st->measure. No TPM, or no stub measurement: a console line, nothing extended, 0.
+ * Returns 0, or -errno when the TPM fails (st->measure.tpm = "failed"). */
+int measure_enter(struct boot_state *st, struct fault *f);
+
+/* measure-leave: when measure-enter measured, extends PCR 11 with "leave-initrd" (from
+ * then on nothing sealed to the initramfs's PCR 11 unseals) and reads it back; else
+ * nothing. Returns 0, or -errno when the TPM fails. */
+int measure_leave(struct boot_state *st, struct fault *f);
 
 /* Milliseconds since st->start. */
 unsigned boot_elapsed_ms(const struct boot_state *st);

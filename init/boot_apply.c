@@ -437,6 +437,8 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 	case STEP_OPEN_VERITY: return apply_open_verity(st, f);
 	case STEP_MOUNT_ROOT: return apply_mount_root(st, f);
 	case STEP_CHECK_EXEC: return apply_check_exec(st, f);
+	case STEP_MEASURE_ENTER: return measure_enter(st, f);
+	case STEP_MEASURE_LEAVE: return measure_leave(st, f);
 	case STEP_MOUNT_LOGS: return apply_mount_logs(st, f);
 	case STEP_BOOT_CHAIN: return boot_chain_read(st->kmod, &st->chain, f);
 	case STEP_MOUNT_DATA: return apply_mount_data(st, f);

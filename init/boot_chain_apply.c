@@ -4,7 +4,8 @@
  * did, and hardinit-loader does not, so it names the boot image's boot-X partition).
  * efivarfs is mounted read-only, nosuid, nodev, noexec on a private directory for the
  * read and detached after it; each value is read with a bound and parsed by
- * common/efivar.c. docs/boot-chain.md. */
+ * common/efivar.c. The stub's StubPcrKernelImage (the PCR it measured the boot image
+ * into) is read here for the measure steps. docs/boot-chain.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -60,6 +61,8 @@ int boot_chain_read(struct kmod_ctx *kmod, struct boot_chain *ret, struct fault 
 			(void)efivar_parse_text(buf, (size_t)len, ret->stub, sizeof(ret->stub));
 		if ((len = read_var(dir, "LoaderDevicePartUUID", buf)) >= 0)
 			(void)efivar_parse_uuid(buf, (size_t)len, ret->boot_image);
+		if ((len = read_var(dir, "StubPcrKernelImage", buf)) >= 0)
+			(void)efivar_parse_text(buf, (size_t)len, ret->stub_pcr, sizeof(ret->stub_pcr));
 		close(dir);
 	}
 	if (umount2(EFIVARS_DIR, MNT_DETACH) < 0)

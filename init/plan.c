@@ -7,6 +7,8 @@
 #include "common/hex.h"
 #include "init/plan.h"
 #include "init/record.h"
+#include "tpm/measure_plan.h"
+#include "tpm/tpm_apply.h"
 #include "verity/verity_plan.h"
 
 _Static_assert(BOOT_STEPS_MAX <= RECORD_STEPS_MAX, "a boot record holds every step of a plan");
@@ -19,12 +21,14 @@ static const char *const step_kind_names[STEP_KIND_COUNT] = {
 	[STEP_OPEN_VERITY] = "open-verity",
 	[STEP_MOUNT_ROOT] = "mount-root",
 	[STEP_CHECK_EXEC] = "check-exec",
+	[STEP_MEASURE_ENTER] = "measure-enter",
 	[STEP_MOUNT_LOGS] = "mount-logs",
 	[STEP_BOOT_CHAIN] = "boot-chain",
 	[STEP_MOUNT_DATA] = "mount-data",
 	[STEP_MOUNT_STATE] = "mount-state",
 	[STEP_LOAD_FIREWALL] = "load-firewall",
 	[STEP_LOCKDOWN] = "lockdown",
+	[STEP_MEASURE_LEAVE] = "measure-leave",
 	[STEP_HANDOFF] = "handoff",
 	[STEP_MOVE_LOGS] = "move-logs",
 	[STEP_SWITCH_ROOT] = "switch-root",
@@ -121,6 +125,9 @@ static void plan_slot_steps(const struct policy *p, struct boot_plan *ret)
 	plan_add(ret, STEP_OPEN_VERITY)->slot_bound = true;
 	plan_add(ret, STEP_MOUNT_ROOT);
 	plan_add(ret, STEP_CHECK_EXEC)->slot_bound = true;
+	/* Measured boot (docs/measured-boot.md): "enter-initrd" before the data partition is
+	 * touched, with the verified image's identity; not fatal (no TPM: nothing measured). */
+	plan_add(ret, STEP_MEASURE_ENTER)->fatal = false;
 }
 
 /* Init= mode's first steps: the distro's initramfs mounted the root; check it is
@@ -211,6 +218,9 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	plan_add(ret, STEP_LOAD_FIREWALL);
 	/* After the last module: sysctls, the lockdown LSM, then the module lock. */
 	plan_add(ret, STEP_LOCKDOWN);
+	/* "leave-initrd": the last thing before the service tree's root. */
+	if (mode == BOOT_MODE_INITRAMFS)
+		plan_add(ret, STEP_MEASURE_LEAVE)->fatal = false;
 	plan_add(ret, STEP_MOVE_LOGS);
 	if (mode == BOOT_MODE_INITRAMFS)
 		plan_add(ret, STEP_SWITCH_ROOT);
@@ -353,6 +363,15 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 	case STEP_BOOT_CHAIN:
 		fprintf(out, " if /sys/firmware/efi: module efivarfs, mounted ro,nosuid,nodev,noexec on /run/hardinit/efivars; "
 			"read LoaderInfo StubInfo LoaderDevicePartUUID (at most %d bytes each), detach", EFIVAR_FILE_MAX);
+		break;
+	case STEP_MEASURE_ENTER:
+		fprintf(out, " if %s and the stub measured the boot image into PCR %d (StubPcrKernelImage=11): extend PCR %d "
+			"with \"%s\" and PCR %d with \"hardinit-image:slot=S:version=N:roothash=HEX\" in every bank, read both",
+			TPM_DEVICE, MEASURE_PCR_PHASE, MEASURE_PCR_PHASE, MEASURE_PHASE_ENTER, MEASURE_PCR_IDENTITY);
+		break;
+	case STEP_MEASURE_LEAVE:
+		fprintf(out, " if measure-enter extended: extend PCR %d with \"%s\" in every bank, read it",
+			MEASURE_PCR_PHASE, MEASURE_PHASE_LEAVE);
 		break;
 	case STEP_MOUNT_DATA:
 		fprintf(out, " %s%s -> %s ext4 nosuid,nodev (blank: %s; ext4: e2fsck -p; else untouched, tmpfs: degraded)",

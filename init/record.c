@@ -49,6 +49,11 @@ char *record_encode(const struct boot_record *r)
 	add_string(o, "loader", r->loader);
 	add_string(o, "stub", r->stub);
 	add_string(o, "boot_image", r->boot_image);
+	add_string(o, "tpm", r->tpm);
+	add_string(o, "pcr_bank", r->pcr_bank);
+	add_string(o, "pcr11_enter_initrd", r->pcr11_enter_initrd);
+	add_string(o, "pcr15", r->pcr15);
+	add_string(o, "pcr11_leave_initrd", r->pcr11_leave_initrd);
 	json_object_object_add(o, "quarantined", json_object_new_int((int)r->quarantined));
 	json_object_object_add(o, "init_ms", json_object_new_int((int)r->init_ms));
 	json_object_object_add(o, "peak_rss_kib", json_object_new_int64(r->peak_rss_kib));
@@ -144,6 +149,13 @@ void record_format(const char *line, FILE *out)
 		put_field(out, "\n           boot chain: loader=", str(o, "loader"));
 		put_field(out, " stub=", str(o, "stub"));
 		put_field(out, " boot_image=", str(o, "boot_image"));
+	}
+	if (strcmp(str(o, "tpm"), "-") != 0 && strcmp(str(o, "tpm"), "none") != 0) {
+		put_field(out, "\n           tpm: ", str(o, "tpm"));
+		put_field(out, " bank=", str(o, "pcr_bank"));
+		put_field(out, " pcr11 enter-initrd=", str(o, "pcr11_enter_initrd"));
+		put_field(out, " leave-initrd=", str(o, "pcr11_leave_initrd"));
+		put_field(out, " pcr15=", str(o, "pcr15"));
 	}
 	if (num(o, "quarantined") > 0)
 		fprintf(out, "\n           %lld entries moved aside on the data or logs partition", num(o, "quarantined"));

@@ -32,6 +32,12 @@ struct boot_record {
 	const char *loader;           /* the boot chain (UEFI boots): LoaderInfo, NULL if none */
 	const char *stub;             /* StubInfo, NULL if none */
 	const char *boot_image;       /* the boot image's partition UUID, NULL if none */
+	const char *tpm;              /* measured boot: none | unmeasured | measured | failed;
+	                               * NULL when the boot failed before measure-enter */
+	const char *pcr_bank;         /* the bank the PCR values below were read from */
+	const char *pcr11_enter_initrd; /* PCR 11 read after "enter-initrd" (hex), NULL if not read */
+	const char *pcr15;            /* PCR 15 read after the image's identity */
+	const char *pcr11_leave_initrd; /* PCR 11 read after "leave-initrd" */
 	unsigned quarantined;         /* entries moved aside on the data and logs partitions */
 	unsigned init_ms;
 	long peak_rss_kib;            /* hardinit's peak resident set when the record is written */
@@ -49,7 +55,8 @@ char *record_encode(const struct boot_record *r);
 size_t record_read_lines(const char *text, void (*fn)(const char *json_line, void *data), void *data);
 
 /* Writes one record line (JSON) as text for people: one line, with the reason, a
- * degraded data partition, the boot chain and quarantined entries on lines below. A
+ * degraded data partition, the boot chain, the measured boot (unless tpm is none) and
+ * quarantined entries on lines below. A
  * line that is not JSON writes nothing; a member that is missing or of another type
  * prints as "-" or -1. The line is read from the logs partition, so any bytes may come:
  * those outside printable ASCII are written as \xHH, never raw to a terminal. */

@@ -67,6 +67,11 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 	rec.loader = st->chain.loader[0] ? st->chain.loader : NULL;
 	rec.stub = st->chain.stub[0] ? st->chain.stub : NULL;
 	rec.boot_image = st->chain.boot_image[0] ? st->chain.boot_image : NULL;
+	rec.tpm = st->measure.tpm;
+	rec.pcr_bank = st->measure.bank;
+	rec.pcr11_enter_initrd = st->measure.pcr11_enter[0] ? st->measure.pcr11_enter : NULL;
+	rec.pcr15 = st->measure.pcr15[0] ? st->measure.pcr15 : NULL;
+	rec.pcr11_leave_initrd = st->measure.pcr11_leave[0] ? st->measure.pcr11_leave : NULL;
 	rec.quarantined = safedir_quarantined();
 	rec.init_ms = boot_elapsed_ms(st);
 	rec.peak_rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;

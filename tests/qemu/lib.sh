@@ -14,7 +14,9 @@
 # Environment: KERNEL (bzImage), WORK (scratch directory for consoles, logs and
 # the SSH control socket), SSH_KEY (private key for the guest's root). Optional:
 # QEMU_EXTRA_ARGS (array of extra QEMU arguments, e.g. a second -drive),
-# QEMU_MEM (MiB, default 512), QEMU_REBOOT (1: a firmware boot restarts on a guest reset).
+# QEMU_MEM (MiB, default 512), QEMU_REBOOT (1: a firmware boot restarts on a guest reset),
+# QEMU_TPM (a directory: the guest gets a TPM 2.0, swtpm keeping its state there; the same
+# directory at the next boot is the same TPM, an empty one a new TPM).
 #
 # One QEMU runs at a time per shell. Its state is in QEMU_PID, QEMU_PORT (the
 # loopback port forwarded to guest port 22), QEMU_NAME and QEMU_CONSOLE
@@ -33,6 +35,7 @@ QEMU_CONSOLE=${QEMU_CONSOLE:-}
 QEMU_WATCHDOG_PID=${QEMU_WATCHDOG_PID:-}
 QEMU_SSH_CONTROL=${QEMU_SSH_CONTROL:-}
 QEMU_SSH_MASTER_PID=${QEMU_SSH_MASTER_PID:-}
+SWTPM_PID=${SWTPM_PID:-}
 
 # Print the name of the innermost public (not _-prefixed) lib function on the call stack.
 _lib_caller() {
@@ -93,6 +96,39 @@ _qemu_stop_watchdog() {
 	fi
 }
 
+# Stop the current boot's swtpm, if any (it also ends by itself when QEMU closes it).
+_swtpm_stop() {
+	if [[ -n $SWTPM_PID ]]; then
+		kill "$SWTPM_PID" 2>/dev/null || true
+		wait "$SWTPM_PID" 2>/dev/null || true
+		SWTPM_PID=
+	fi
+}
+
+# _swtpm_start DIR: starts swtpm (TPM 2.0) with its state in DIR and its control socket
+# in DIR (or /tmp when that path is too long for a socket); --terminate ends it when QEMU
+# disconnects. Sets SWTPM_PID and SWTPM_QEMU_ARGS (the QEMU arguments that attach it);
+# fails (after a message) when swtpm is missing or its socket does not appear.
+_swtpm_start() {
+	local dir=$1 sock i
+	_swtpm_stop
+	command -v swtpm >/dev/null || { _lib_err "start swtpm: not installed (apt-get install swtpm)"; return 1; }
+	mkdir -p "$dir" || { _lib_err "start swtpm: cannot create $dir"; return 1; }
+	dir=$(cd "$dir" && pwd)
+	sock=$dir/swtpm.sock
+	((${#sock} <= 100)) || sock=/tmp/hardinit-swtpm-$UID-$BASHPID.sock
+	rm -f "$sock"
+	swtpm socket --tpm2 --tpmstate "dir=$dir" --ctrl "type=unixio,path=$sock" --terminate \
+		--log "file=$dir/swtpm.log" </dev/null >/dev/null 2>&1 &
+	SWTPM_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -S $sock ]] && break
+		sleep 0.1
+	done
+	[[ -S $sock ]] || { _swtpm_stop; _lib_err "start swtpm: no socket $sock"; return 1; }
+	SWTPM_QEMU_ARGS=(-chardev "socket,id=tpmchr,path=$sock" -tpmdev emulator,id=tpm0,chardev=tpmchr -device tpm-tis,tpmdev=tpm0)
+}
+
 # Reap the exited QEMU, remember its status in QEMU_STATUS and tidy up.
 _qemu_reap() {
 	QEMU_STATUS=0
@@ -101,6 +137,7 @@ _qemu_reap() {
 	fi
 	_qemu_stop_watchdog
 	_ssh_close
+	_swtpm_stop
 	QEMU_PID=
 }
 
@@ -187,6 +224,10 @@ _qemu_start() {
 		)
 		if declare -p QEMU_EXTRA_ARGS >/dev/null 2>&1; then
 			args+=("${QEMU_EXTRA_ARGS[@]}")
+		fi
+		if [[ -n ${QEMU_TPM:-} ]]; then
+			_swtpm_start "$QEMU_TPM" || return 1
+			args+=("${SWTPM_QEMU_ARGS[@]}")
 		fi
 		_qemu_launch "$name" "$timeout" "$log" "${args[@]}" && return 0
 		# Another test may have taken the port between the check and QEMU's bind.
@@ -323,6 +364,7 @@ qemu_kill() {
 	fi
 	_qemu_stop_watchdog
 	_ssh_close
+	_swtpm_stop
 	return 0
 }
 

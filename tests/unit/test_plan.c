@@ -92,9 +92,46 @@ Test(plan, steps_are_fatal_but_the_record)
 	policy_set_defaults(&p);
 	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, NULL), 0);
 	for (size_t i = 0; i < plan.n_steps; i++)
-		cr_assert_eq(plan.steps[i].fatal, plan.steps[i].kind != STEP_WRITE_RECORD && plan.steps[i].kind != STEP_BOOT_CHAIN,
+		cr_assert_eq(plan.steps[i].fatal, plan.steps[i].kind != STEP_WRITE_RECORD && plan.steps[i].kind != STEP_BOOT_CHAIN &&
+			     plan.steps[i].kind != STEP_MEASURE_ENTER && plan.steps[i].kind != STEP_MEASURE_LEAVE,
 			     "step %zu (%s)", i, plan.steps[i].name);
 	cr_assert_eq(plan.steps[plan.n_steps - 1].kind, STEP_EXEC);
+}
+
+/* The index of the first step of kind in the plan, or -1. */
+static int step_at(const struct boot_plan *plan, enum step_kind kind)
+{
+	for (size_t i = 0; i < plan->n_steps; i++)
+		if (plan->steps[i].kind == kind)
+			return (int)i;
+	return -1;
+}
+
+/* Measured boot: "enter-initrd" once the root is verified (its identity is measured
+ * with it) and before the data partition is touched; "leave-initrd" after the last step
+ * that may need the TPM and before the service tree's root. In init= mode the boot
+ * image is not hardinit's: no measure step. */
+Test(plan, measure_steps_bracket_the_data)
+{
+	struct policy p;
+	struct boot_cmdline bc = { .debug = false };
+	struct boot_plan plan;
+	int enter, leave;
+
+	policy_set_defaults(&p);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, NULL), 0);
+	enter = step_at(&plan, STEP_MEASURE_ENTER);
+	leave = step_at(&plan, STEP_MEASURE_LEAVE);
+	cr_assert_gt(enter, step_at(&plan, STEP_CHECK_EXEC));
+	cr_assert_lt(enter, step_at(&plan, STEP_MOUNT_DATA));
+	cr_assert_lt(enter, step_at(&plan, STEP_MOUNT_STATE));
+	cr_assert_gt(leave, step_at(&plan, STEP_MOUNT_STATE));
+	cr_assert_gt(leave, step_at(&plan, STEP_LOCKDOWN));
+	cr_assert_lt(leave, step_at(&plan, STEP_SWITCH_ROOT));
+	cr_assert_lt(leave, step_at(&plan, STEP_EXEC));
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INIT, &plan, NULL), 0);
+	cr_assert_eq(step_at(&plan, STEP_MEASURE_ENTER), -1);
+	cr_assert_eq(step_at(&plan, STEP_MEASURE_LEAVE), -1);
 }
 
 /* Builds the plan for a policy text and a command line (initramfs or init= mode). */

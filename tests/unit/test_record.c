@@ -31,6 +31,24 @@ Test(record, format_failed_boot)
 	free(out);
 }
 
+/* A measured boot shows its PCR values on a line of their own; a boot without a TPM
+ * (tpm none) or from before measured boot (no tpm member) shows none. */
+Test(record, format_measured_boot)
+{
+	char *out = format("{\"time\":17,\"slot\":\"a\",\"outcome\":\"ready\",\"tpm\":\"measured\",\"pcr_bank\":\"sha256\","
+			   "\"pcr11_enter_initrd\":\"0fb7\",\"pcr15\":\"2807\",\"pcr11_leave_initrd\":\"99df\"}");
+
+	cr_assert_not_null(strstr(out, "\n           tpm: measured bank=sha256 pcr11 enter-initrd=0fb7 leave-initrd=99df pcr15=2807\n"),
+			   "%s", out);
+	free(out);
+	out = format("{\"time\":17,\"slot\":\"a\",\"outcome\":\"ready\",\"tpm\":\"none\"}");
+	cr_assert_null(strstr(out, "tpm"), "%s", out);
+	free(out);
+	out = format("{\"time\":17,\"slot\":\"a\",\"outcome\":\"ready\"}");
+	cr_assert_null(strstr(out, "tpm"), "%s", out);
+	free(out);
+}
+
 /* The records are on the logs partition: whoever has the disk writes them. A reason
  * with a terminal escape (clear screen, here) is printed as \xHH, never raw. */
 Test(record, format_escapes_control_bytes)

@@ -151,7 +151,9 @@ Test(record, encodes_one_line)
 		.failed_step = "verity", .reason = "a \"quoted\"\nreason", .data = "degraded",
 		.data_reason = "no fs", .logs = "persistent", .overlays = "/etc,/var", .mount_audit = "not run",
 		.firewall = "none", .loader = "hardinit-loader 0.1.0", .stub = "systemd-stub 252.39-1~deb12u2",
-		.boot_image = "ad3ca612-7bb8-7b40-b826-54bc3060fde5", .quarantined = 2, .init_ms = 812, .peak_rss_kib = 3100,
+		.boot_image = "ad3ca612-7bb8-7b40-b826-54bc3060fde5", .tpm = "measured", .pcr_bank = "sha256",
+		.pcr11_enter_initrd = "0fb7", .pcr15 = "2807", .pcr11_leave_initrd = "99df",
+		.quarantined = 2, .init_ms = 812, .peak_rss_kib = 3100,
 		.steps = { { "load-modules", 12 }, { "open-verity", 40 } }, .n_steps = 2,
 	};
 	char *line = record_encode(&r);
@@ -173,14 +175,24 @@ Test(record, encodes_one_line)
 	cr_assert_str_eq(json_object_get_string(field(o, "loader")), "hardinit-loader 0.1.0");
 	cr_assert_str_eq(json_object_get_string(field(o, "stub")), "systemd-stub 252.39-1~deb12u2");
 	cr_assert_str_eq(json_object_get_string(field(o, "boot_image")), "ad3ca612-7bb8-7b40-b826-54bc3060fde5");
+	cr_assert_str_eq(json_object_get_string(field(o, "tpm")), "measured");
+	cr_assert_str_eq(json_object_get_string(field(o, "pcr_bank")), "sha256");
+	cr_assert_str_eq(json_object_get_string(field(o, "pcr11_enter_initrd")), "0fb7");
+	cr_assert_str_eq(json_object_get_string(field(o, "pcr15")), "2807");
+	cr_assert_str_eq(json_object_get_string(field(o, "pcr11_leave_initrd")), "99df");
 	json_object_put(o);
 	free(line);
 
 	r.failed_step = NULL;
 	r.reason = NULL;
 	r.loader = r.stub = r.boot_image = NULL;   /* a boot without UEFI */
+	r.tpm = "none";                            /* nor a TPM */
+	r.pcr_bank = r.pcr11_enter_initrd = r.pcr15 = r.pcr11_leave_initrd = NULL;
 	line = record_encode(&r);
 	o = json_tokener_parse(line);
+	cr_assert_str_eq(json_object_get_string(field(o, "tpm")), "none");
+	cr_assert(json_object_is_type(field(o, "pcr11_enter_initrd"), json_type_null));
+	cr_assert(json_object_is_type(field(o, "pcr15"), json_type_null));
 	cr_assert(json_object_is_type(field(o, "reason"), json_type_null));
 	cr_assert(json_object_is_type(field(o, "loader"), json_type_null));
 	cr_assert(json_object_is_type(field(o, "boot_image"), json_type_null));

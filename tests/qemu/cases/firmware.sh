@@ -24,7 +24,8 @@ CASES+=(efi_signed_chain)
 # 49,53) in both GPT copies before it started the boot image, and hardinit's ready line
 # names slot a. The boot chain is named on the console and in the boot record: the
 # loader (LoaderInfo), the stub (StubInfo) and boot-a's partition UUID (the stub's
-# LoaderDevicePartUUID).
+# LoaderDevicePartUUID). Without a TPM nothing is measured, a console line says so and
+# the record's tpm is none (with a TPM: measured.sh).
 case_efi_signed_chain() {
 	local disk attrs verify uuid chain record
 	disk=$(fw_disk efi_signed_chain)
@@ -49,11 +50,15 @@ case_efi_signed_chain() {
 	[ -n "$uuid" ] || { REASON="no partition UUID for boot-a (test setup)"; return 1; }
 	chain="loader=hardinit-loader [0-9.]+ stub=systemd-stub 252[^ ]* boot_image=$uuid"
 	expect_console efi_signed_chain "hardinit: boot chain: $chain\$" || { REASON="the console does not name the chain ($chain)"; return 1; }
+	expect_console efi_signed_chain 'hardinit: tpm: no TPM 2.0 \(/dev/tpmrm0 is missing\): nothing measured' \
+		|| { REASON="no console line for the missing TPM"; return 1; }
 	qemu_kill
 	partition_image "$disk" 7 "$WORK/efi_signed_chain.logs.img"
 	record=$(debugfs -R "cat /hardinit/boots.jsonl" "$WORK/efi_signed_chain.logs.img" 2>/dev/null | tail -n 1)
 	grep -qE "\"loader\":\"hardinit-loader [0-9.]+\",\"stub\":\"systemd-stub 252[^\"]*\",\"boot_image\":\"$uuid\"" <<<"$record" \
 		|| { REASON="the boot record does not name the chain: $record"; return 1; }
+	grep -qF '"tpm":"none","pcr_bank":null,"pcr11_enter_initrd":null' <<<"$record" \
+		|| { REASON="the boot record does not say tpm none: $record"; return 1; }
 }
 
 CASES+=(efi_refused_image)
