@@ -3,7 +3,7 @@
 include config.mk
 
 B := build
-LIB_SRCS := $(wildcard common/*.c) $(wildcard tpm/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
+LIB_SRCS := $(wildcard common/*.c) $(wildcard tpm/*.c) $(wildcard crypt/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
             $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c) \
             efi/load_option.c
 CTL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ctl/*.c))
@@ -62,7 +62,7 @@ $(B)/sandbox-probe: tests/unit/probes/sandbox_probe.c
 
 # Dependencies point one way: init/ and ctl/ compose the concerns, the concerns use
 # common/, and nothing below init/ includes init/ (nor common/ a concern).
-CONCERNS := verity mounts overlay firewall lockdown slots supervise sandbox tpm
+CONCERNS := verity mounts overlay firewall lockdown slots supervise sandbox tpm crypt
 .PHONY: check-layers
 check-layers:
 	@bad=$$(grep -rn '#include "init/' common $(CONCERNS); grep -rn '#include "' common | grep -v '#include "common/'); \

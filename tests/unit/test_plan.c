@@ -42,6 +42,7 @@ ParameterizedTestParameters(plan, golden)
 		{ "golden/demo.plan",
 		  "[boot]\non_failure = poweroff\n[verity]\non_corruption = eio\n[modules]\nload = virtio_net\n",
 		  "hardinit.debug", DEVICES, BOOT_MODE_INITRAMFS },
+		{ "golden/data-tpm.plan", "[data]\nprotection = tpm\n", "", DEVICES, BOOT_MODE_INITRAMFS },
 		{ "golden/init-mode.plan", "[verity]\nmode = optional\n[mounts]\nroot_ro = remount\n", "", DEVICES,
 		  BOOT_MODE_INIT },
 		{ "golden/init-mode-required.plan", "", "", DEVICES, BOOT_MODE_INIT },
