@@ -154,7 +154,7 @@ soak: deps images
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
-		common init verity mounts overlay firewall lockdown slots supervise sandbox ctl
+		common init verity mounts overlay firewall lockdown slots supervise sandbox tpm crypt ctl
 
 MAN8 := man/hardinit.8 man/hardinitctl.8
 MAN5 := man/hardinit.policy.5

@@ -14,6 +14,23 @@ const char *data_protection_name(enum data_protection p)
 	return p < DATA_PROTECTION_COUNT ? protection_names[p] : "?";
 }
 
+static const char *const integrity_names[DATA_INTEGRITY_COUNT] = { "none", "hmac-sha256" };
+
+const char *data_integrity_name(enum data_integrity i)
+{
+	return i < DATA_INTEGRITY_COUNT ? integrity_names[i] : "?";
+}
+
+const char *data_integrity_algorithm(enum data_integrity i)
+{
+	return i == DATA_INTEGRITY_HMAC_SHA256 ? DATA_INTEGRITY_HMAC : NULL;
+}
+
+int data_key_bytes(enum data_integrity i)
+{
+	return DATA_KEY_BYTES + (i == DATA_INTEGRITY_HMAC_SHA256 ? DATA_INTEGRITY_KEY_BYTES : 0);
+}
+
 const char *data_action_name(enum data_action a)
 {
 	switch (a) {
@@ -60,16 +77,22 @@ enum data_action data_plan_action(const struct data_facts *facts, struct fault *
 }
 
 int data_plan_check_header(const char *type, const char *cipher, const char *mode, int key_bytes,
-			   const char *integrity, const char *label, struct fault *why)
+			   const char *integrity, enum data_integrity want, const char *label, struct fault *why)
 {
+	const char *want_alg = data_integrity_algorithm(want);
+	int want_bytes = data_key_bytes(want);
+
 	if (!type || strcmp(type, "LUKS2"))
 		return fault_set(why, EMEDIUMTYPE, "the volume is %s, not LUKS2", type ? type : "of no known type");
-	if (!cipher || !mode || strcmp(cipher, DATA_CIPHER) || strcmp(mode, DATA_CIPHER_MODE) || key_bytes != DATA_KEY_BYTES)
+	if (!cipher || !mode || strcmp(cipher, DATA_CIPHER) || strcmp(mode, DATA_CIPHER_MODE) || key_bytes != want_bytes)
 		return fault_set(why, EMEDIUMTYPE, "the volume's cipher is %s-%s with a %d-byte key, not %s-%s with %d",
 				 cipher ? cipher : "?", mode ? mode : "?", key_bytes, DATA_CIPHER, DATA_CIPHER_MODE,
-				 DATA_KEY_BYTES);
-	if (integrity && integrity[0])
-		return fault_set(why, EMEDIUMTYPE, "the volume has integrity %s, hardinit formats none", integrity);
+				 want_bytes);
+	if (integrity && !integrity[0])
+		integrity = NULL;
+	if ((integrity == NULL) != (want_alg == NULL) || (integrity && strcmp(integrity, want_alg)))
+		return fault_set(why, EMEDIUMTYPE, "the volume's integrity is %s, the policy's %s", integrity ? integrity : "none",
+				 want_alg ? want_alg : "none");
 	if (!label || strcmp(label, DATA_LUKS_LABEL))
 		return fault_set(why, EMEDIUMTYPE, "the volume's label is '%s', not '%s'", label ? label : "", DATA_LUKS_LABEL);
 	return 0;

@@ -26,9 +26,24 @@ enum data_protection { DATA_PROTECTION_NONE, DATA_PROTECTION_TPM, DATA_PROTECTIO
 #define DATA_CIPHER "aes"
 #define DATA_CIPHER_MODE "xts-plain64"
 #define DATA_KEY_BYTES 64                      /* AES-256 in XTS mode */
+#define DATA_INTEGRITY_KEY_BYTES 32            /* HMAC-SHA256's key, with integrity */
 #define DATA_PCR_SIGNED 11                     /* the PCR of the signed policy */
 
 const char *data_protection_name(enum data_protection p);
+
+/* [data] integrity (protection = tpm only): none, or hmac-sha256: authenticated
+ * encryption (dm-integrity under dm-crypt, an HMAC-SHA256 tag per sector), so that a
+ * changed or moved sector fails to read (EILSEQ) instead of decrypting to noise. */
+enum data_integrity { DATA_INTEGRITY_NONE, DATA_INTEGRITY_HMAC_SHA256, DATA_INTEGRITY_COUNT };
+#define DATA_INTEGRITY_HMAC "hmac(sha256)"   /* libcryptsetup's name for it */
+
+const char *data_integrity_name(enum data_integrity i);
+
+/* libcryptsetup's integrity algorithm for i: NULL for none. */
+const char *data_integrity_algorithm(enum data_integrity i);
+
+/* The volume key's size in bytes: the cipher's, plus the HMAC key's with integrity. */
+int data_key_bytes(enum data_integrity i);
 
 /* What is found on the data partition (libblkid's view). */
 enum data_found {
@@ -66,10 +81,11 @@ struct data_facts {
 enum data_action data_plan_action(const struct data_facts *facts, struct fault *why);
 
 /* Checks the header libcryptsetup loaded from the partition against the shape hardinit
- * formats: LUKS2, aes xts-plain64 with a 512-bit key, no integrity, the final label.
+ * formats: LUKS2, aes xts-plain64 with a 512-bit key, the policy's integrity (want;
+ * integrity is the header's, NULL or "" for none), the final label.
  * Returns 0, or -EMEDIUMTYPE with why set. */
 int data_plan_check_header(const char *type, const char *cipher, const char *mode, int key_bytes,
-			   const char *integrity, const char *label, struct fault *why);
+			   const char *integrity, enum data_integrity want, const char *label, struct fault *why);
 
 /* Checks a token's JSON (read from the attacker-writable header) before the plugin
  * uses it: type systemd-tpm2, exactly one keyslot, no plain PCR binding ("tpm2-pcrs"

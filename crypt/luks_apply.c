@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <linux/fs.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ struct luks_job {
 	const char *name;
 	const char *pcr_key;
 	const char *label;
+	enum data_integrity integrity;
 };
 
 /* libcryptsetup's messages, into our log. */
@@ -157,17 +159,18 @@ static int unlock_child(void *arg, struct fault *why)
 	if ((r = load(j->device, &cd, why)) == 0 &&
 	    (r = data_plan_check_header(crypt_get_type(cd), crypt_get_cipher(cd), crypt_get_cipher_mode(cd),
 					crypt_get_volume_key_size(cd),
-					crypt_get_integrity_info(cd, &ip) == 0 ? ip.integrity : NULL, crypt_get_label(cd),
-					why)) == 0 &&
+					crypt_get_integrity_info(cd, &ip) == 0 ? ip.integrity : NULL, j->integrity,
+					crypt_get_label(cd), why)) == 0 &&
 	    (r = token = find_token(cd, j->pcr_key, why)) >= 0)
 		r = activate(cd, token, j->name, why);
 	crypt_free(cd);
 	return r;
 }
 
-int luks_apply_unlock(const char *device, const char *name, const char *pcr_key, struct fault *why)
+int luks_apply_unlock(const char *device, const char *name, const char *pcr_key, enum data_integrity integrity,
+		      struct fault *why)
 {
-	struct luks_job j = { .device = device, .name = name, .pcr_key = pcr_key };
+	struct luks_job j = { .device = device, .name = name, .pcr_key = pcr_key, .integrity = integrity };
 
 	return child_run(unlock_child, &j, why);
 }
@@ -193,21 +196,24 @@ static int make_enrol_key(char hex[2 * ENROL_KEY_BYTES + 1], struct fault *why)
 	return r;
 }
 
-/* Formats device and adds the temporary keyslot for hex. Returns the keyslot or -errno. */
-static int format(const char *device, const char *hex, struct fault *why)
+/* Formats device (with integrity) and adds the temporary keyslot for hex. Returns the
+ * keyslot or -errno. */
+static int format(const char *device, enum data_integrity integrity, const char *hex, struct fault *why)
 {
 	/* The key is random: key stretching buys nothing, and argon2 would cost seconds
 	 * and memory at the first boot. systemd-cryptenroll does the same for its slot. */
 	struct crypt_pbkdf_type pbkdf = { .type = CRYPT_KDF_PBKDF2, .hash = "sha256", .iterations = 1000,
 					  .flags = CRYPT_PBKDF_NO_BENCHMARK };
-	struct crypt_params_luks2 params = { .label = DATA_LUKS_LABEL_FORMATTING, .sector_size = 4096 };
+	struct crypt_params_luks2 params = { .label = DATA_LUKS_LABEL_FORMATTING, .sector_size = 4096,
+					     .integrity = data_integrity_algorithm(integrity) };
 	struct crypt_device *cd = NULL;
 	int r;
 
 	crypt_set_log_callback(NULL, luks_crypt_log, NULL);
 	if ((r = crypt_init(&cd, device)) < 0)
 		return fault_set(why, -r, "unable to open %s: %s", device, strerror(-r));
-	if ((r = crypt_format(cd, CRYPT_LUKS2, DATA_CIPHER, DATA_CIPHER_MODE, NULL, NULL, DATA_KEY_BYTES, &params)) < 0)
+	if ((r = crypt_format(cd, CRYPT_LUKS2, DATA_CIPHER, DATA_CIPHER_MODE, NULL, NULL, (size_t)data_key_bytes(integrity),
+				&params)) < 0)
 		fault_set(why, -r, "unable to format %s as LUKS2: %s", device, strerror(-r));
 	else if ((r = crypt_set_pbkdf_type(cd, &pbkdf)) < 0)
 		fault_set(why, -r, "unable to set the key derivation: %s", strerror(-r));
@@ -217,10 +223,11 @@ static int format(const char *device, const char *hex, struct fault *why)
 	return r;
 }
 
-/* Zeroes the first and last MiB of the opened volume: the ext4 rules then format it. */
-static int zero_ends(const char *name, struct fault *why)
+/* Zeroes the first and last MiB of the opened volume (all of it when all), so that the
+ * ext4 rules format it. */
+static int zero(const char *name, bool all, struct fault *why)
 {
-	static const char zero[65536];
+	static const char zeros[65536];
 	char path[128];
 	uint64_t size = 0;
 	int fd, r = 0;
@@ -230,11 +237,13 @@ static int zero_ends(const char *name, struct fault *why)
 		return fault_set(why, errno, "unable to open %s: %s", path, strerror(errno));
 	if (ioctl(fd, BLKGETSIZE64, &size) < 0 || size < 2 * 1024 * 1024)
 		r = fault_set(why, EIO, "%s is too small", path);
-	for (int end = 0; r == 0 && end < 2; end++)
-		for (uint64_t at = end ? size - 1024 * 1024 : 0, stop = at + 1024 * 1024; r == 0 && at < stop;
-		     at += sizeof(zero))
-			if (pwrite(fd, zero, sizeof(zero), (off_t)at) != (ssize_t)sizeof(zero))
+	for (int end = 0; r == 0 && end < (all ? 1 : 2); end++)
+		for (uint64_t at = end ? size - 1024 * 1024 : 0, stop = all ? size : at + 1024 * 1024; r == 0 && at < stop;) {
+			size_t n = stop - at < sizeof(zeros) ? (size_t)(stop - at) : sizeof(zeros);
+			if (pwrite(fd, zeros, n, (off_t)at) != (ssize_t)n)
 				r = fault_set(why, EIO, "unable to write %s", path);
+			at += n;
+		}
 	if (r == 0 && fsync(fd) < 0)
 		r = fault_set(why, errno, "unable to sync %s: %s", path, strerror(errno));
 	close(fd);
@@ -254,7 +263,7 @@ static int seal_child(void *arg, struct fault *why)
 	snprintf(tpm2_key, sizeof(tpm2_key), "--tpm2-public-key=%s", j->pcr_key);
 	if ((r = make_enrol_key(hex, why)) < 0)
 		return r;
-	if ((r = slot = format(j->device, hex, why)) < 0) {
+	if ((r = slot = format(j->device, j->integrity, hex, why)) < 0) {
 		(void)unlink(LUKS_ENROL_KEY);
 		return r;
 	}
@@ -273,12 +282,13 @@ static int seal_child(void *arg, struct fault *why)
 			r = activate(cd, token, j->name, why);
 	}
 	crypt_free(cd);
-	return r < 0 ? r : zero_ends(j->name, why);
+	return r < 0 ? r : zero(j->name, j->integrity != DATA_INTEGRITY_NONE, why);
 }
 
-int luks_apply_seal(const char *device, const char *name, const char *pcr_key, struct fault *why)
+int luks_apply_seal(const char *device, const char *name, const char *pcr_key, enum data_integrity integrity,
+		    struct fault *why)
 {
-	struct luks_job j = { .device = device, .name = name, .pcr_key = pcr_key };
+	struct luks_job j = { .device = device, .name = name, .pcr_key = pcr_key, .integrity = integrity };
 
 	return child_run(seal_child, &j, why);
 }

@@ -95,13 +95,13 @@ int data_apply_mount_sealed(struct boot_state *st, const struct spawn_jail *jail
 	if (action == DATA_SEAL) {
 		log_notice("sealing the blank data partition %s: LUKS2, its key sealed by this TPM to the signed PCR %d "
 			   "policy of %s", plan->data_device, DATA_PCR_SIGNED, DATA_PCR_KEY);
-		if (luks_apply_seal(plan->data_device, DATA_DM_NAME, DATA_PCR_KEY, &why) < 0) {
+		if (luks_apply_seal(plan->data_device, DATA_DM_NAME, DATA_PCR_KEY, plan->data_integrity, &why) < 0) {
 			(void)luks_apply_close(DATA_DM_NAME, &ignored);
 			return degrade(st, &why, f);
 		}
 		return mount_inside(st, true, jail, f);
 	}
-	if (luks_apply_unlock(plan->data_device, DATA_DM_NAME, DATA_PCR_KEY, &why) < 0)
+	if (luks_apply_unlock(plan->data_device, DATA_DM_NAME, DATA_PCR_KEY, plan->data_integrity, &why) < 0)
 		return degrade(st, &why, f);
 	log_notice("the TPM unsealed the data partition %s", plan->data_device);
 	return mount_inside(st, false, jail, f);

@@ -180,6 +180,10 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	strcpy(ret->logs_label, p->logs_label);
 	ret->format_blank = p->format_blank;
 	ret->data_protection = p->data_protection;
+	ret->data_integrity = p->data_integrity;
+	if (p->data_integrity != DATA_INTEGRITY_NONE && p->data_protection != DATA_PROTECTION_TPM)
+		return fault_set(f, EINVAL, "[data] integrity = %s needs protection = tpm",
+				 data_integrity_name(p->data_integrity));
 	if (!strcmp(p->data_label, p->logs_label) || !strcmp(p->data_label, p->label_a) ||
 	    !strcmp(p->data_label, p->label_b) || !strcmp(p->logs_label, p->label_a) ||
 	    !strcmp(p->logs_label, p->label_b))
@@ -214,6 +218,10 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 		module_list_add(&s->modules, "ecb");
 		module_list_add(&s->modules, "af_alg");
 		module_list_add(&s->modules, "algif_skcipher");
+		if (p->data_integrity == DATA_INTEGRITY_HMAC_SHA256) {
+			module_list_add(&s->modules, "dm-integrity");
+			module_list_add(&s->modules, "authenc");
+		}
 	}
 	plan_add(ret, STEP_MOUNT_DATA);
 	plan_add(ret, STEP_MOUNT_STATE);
@@ -388,11 +396,12 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 		break;
 	case STEP_MOUNT_DATA:
 		if (plan->data_protection == DATA_PROTECTION_TPM) {
-			fprintf(out, " %s%s -> %s protection=tpm: LUKS2 %s-%s opened by its systemd-tpm2 token (signed PCR %d "
+			fprintf(out, " %s%s -> %s protection=tpm: LUKS2 %s-%s%s%s opened by its systemd-tpm2 token (signed PCR %d "
 				"policy of %s, signature %s), then ext4 nosuid,nodev (blank: %s; plaintext ext4 or anything else: "
 				"untouched, tmpfs: degraded)",
 				plan->data_device[0] ? "" : "partlabel:", plan->data_device[0] ? plan->data_device : plan->data_label,
-				DATA_ROOT, DATA_CIPHER, DATA_CIPHER_MODE, DATA_PCR_SIGNED, DATA_PCR_KEY, DATA_SIGNATURE_STUB,
+				DATA_ROOT, DATA_CIPHER, DATA_CIPHER_MODE, plan->data_integrity ? " integrity=" : "",
+				plan->data_integrity ? data_integrity_algorithm(plan->data_integrity) : "", DATA_PCR_SIGNED, DATA_PCR_KEY, DATA_SIGNATURE_STUB,
 				plan->format_blank ? "format LUKS2, enrol, mke2fs" : "untouched, tmpfs");
 			break;
 		}

@@ -66,6 +66,7 @@ struct policy {
 	bool format_blank;
 	enum root_ro root_ro;
 	enum data_protection data_protection; /* [data] protection */
+	enum data_integrity data_integrity;   /* [data] integrity */
 	/* [firewall] */
 	struct firewall_settings firewall;
 	/* [lockdown] and [sysctl], parsed by lockdown/lockdown_plan.c */

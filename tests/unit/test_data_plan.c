@@ -64,24 +64,47 @@ Test(data_plan, seal_and_unlock)
 		     "without a TPM nothing is touched");
 }
 
+static int header(const char *type, const char *cipher, const char *mode, int key_bytes, const char *integrity,
+		  enum data_integrity want, const char *label, struct fault *why)
+{
+	return data_plan_check_header(type, cipher, mode, key_bytes, integrity, want, label, why);
+}
+
 /* The header must have the shape hardinit formats. */
 Test(data_plan, header_shape)
 {
+	const enum data_integrity none = DATA_INTEGRITY_NONE;
 	struct fault why = { "" };
 
-	cr_assert_eq(data_plan_check_header("LUKS2", "aes", "xts-plain64", 64, NULL, DATA_LUKS_LABEL, &why), 0);
-	cr_assert_eq(data_plan_check_header("LUKS1", "aes", "xts-plain64", 64, NULL, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
-	cr_assert_eq(data_plan_check_header(NULL, "aes", "xts-plain64", 64, NULL, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
-	cr_assert_eq(data_plan_check_header("LUKS2", "cipher_null", "ecb", 0, NULL, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE,
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 64, NULL, none, DATA_LUKS_LABEL, &why), 0);
+	cr_assert_eq(header("LUKS1", "aes", "xts-plain64", 64, NULL, none, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
+	cr_assert_eq(header(NULL, "aes", "xts-plain64", 64, NULL, none, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
+	cr_assert_eq(header("LUKS2", "cipher_null", "ecb", 0, NULL, none, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE,
 		     "a null cipher would be a plaintext volume behind a LUKS header");
 	cr_assert(strstr(why.text, "cipher_null"), "%s", why.text);
-	cr_assert_eq(data_plan_check_header("LUKS2", "aes", "xts-plain64", 32, NULL, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
-	cr_assert_eq(data_plan_check_header("LUKS2", "aes", "cbc-plain", 64, NULL, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
-	cr_assert_eq(data_plan_check_header("LUKS2", "aes", "xts-plain64", 64, "hmac(sha256)", DATA_LUKS_LABEL, &why),
-		     -EMEDIUMTYPE);
-	cr_assert_eq(data_plan_check_header("LUKS2", "aes", "xts-plain64", 64, "", DATA_LUKS_LABEL, &why), 0);
-	cr_assert_eq(data_plan_check_header("LUKS2", "aes", "xts-plain64", 64, NULL, "other", &why), -EMEDIUMTYPE);
-	cr_assert_eq(data_plan_check_header("LUKS2", "aes", "xts-plain64", 64, NULL, NULL, &why), -EMEDIUMTYPE);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 32, NULL, none, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
+	cr_assert_eq(header("LUKS2", "aes", "cbc-plain", 64, NULL, none, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 64, "", none, DATA_LUKS_LABEL, &why), 0);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 64, NULL, none, "other", &why), -EMEDIUMTYPE);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 64, NULL, none, NULL, &why), -EMEDIUMTYPE);
+}
+
+/* With integrity the header must carry exactly the policy's, and the volume key the
+ * HMAC key too; without it, none. */
+Test(data_plan, header_integrity)
+{
+	const enum data_integrity hmac = DATA_INTEGRITY_HMAC_SHA256, none = DATA_INTEGRITY_NONE;
+	struct fault why = { "" };
+
+	cr_assert_eq(data_key_bytes(none), 64);
+	cr_assert_eq(data_key_bytes(hmac), 96);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 96, "hmac(sha256)", hmac, DATA_LUKS_LABEL, &why), 0, "%s", why.text);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 64, "hmac(sha256)", none, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 96, NULL, hmac, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE,
+		     "integrity required, a volume without it");
+	cr_assert(strstr(why.text, "integrity is none"), "%s", why.text);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 96, "hmac(sha1)", hmac, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
+	cr_assert_eq(header("LUKS2", "aes", "xts-plain64", 64, "hmac(sha256)", hmac, DATA_LUKS_LABEL, &why), -EMEDIUMTYPE);
 }
 
 static const char KEY[] = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
@@ -89,7 +112,7 @@ static const char KEY[] = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIz
 static const char KEY_B64[] =
 	"LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0KTUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFCi0tLS0tRU5EIFBVQkxJQyBLRVktLS0tLQo=";
 
-static int check(const char *pcrs, const char *pubkey_pcrs, const char *pubkey, const char *extra, struct fault *why)
+static int check(const char *pcrs, const char *pubkey_pcrs, const char *pubkey, struct fault *why)
 {
 	char json[1024];
 
@@ -99,7 +122,6 @@ static int check(const char *pcrs, const char *pubkey_pcrs, const char *pubkey, 
 		 pcrs ? ",\"tpm2-pcrs\":" : "", pcrs ? pcrs : "", pubkey_pcrs ? ",\"tpm2_pubkey_pcrs\":" : "",
 		 pubkey_pcrs ? pubkey_pcrs : "", pubkey ? ",\"tpm2_pubkey\":\"" : "", pubkey ? pubkey : "",
 		 pubkey ? "\"" : "");
-	(void)extra;
 	return data_plan_check_token(json, KEY, strlen(KEY), why);
 }
 
@@ -108,15 +130,15 @@ Test(data_plan, token)
 {
 	struct fault why = { "" };
 
-	cr_assert_eq(check("[]", "[11]", KEY_B64, NULL, &why), 0, "%s", why.text);
-	cr_assert_eq(check("[7]", "[11]", KEY_B64, NULL, &why), -EPERM, "bound to PCR 7: a dbx update locks it");
-	cr_assert_eq(check(NULL, "[11]", KEY_B64, NULL, &why), -EPERM);
-	cr_assert_eq(check("[]", "[]", KEY_B64, NULL, &why), -EPERM, "no signed policy: unseals with anything");
-	cr_assert_eq(check("[]", NULL, KEY_B64, NULL, &why), -EPERM);
-	cr_assert_eq(check("[]", "[11,12]", KEY_B64, NULL, &why), -EPERM);
-	cr_assert_eq(check("[]", "[\"11\"]", KEY_B64, NULL, &why), -EPERM);
-	cr_assert_eq(check("[]", "[11]", NULL, NULL, &why), -EPERM);
-	cr_assert_eq(check("[]", "[11]", "TFMwdExTMUNSVWRKVGlCUVZVSk1TVU1n", NULL, &why), -EPERM, "another key");
+	cr_assert_eq(check("[]", "[11]", KEY_B64, &why), 0, "%s", why.text);
+	cr_assert_eq(check("[7]", "[11]", KEY_B64, &why), -EPERM, "bound to PCR 7: a dbx update locks it");
+	cr_assert_eq(check(NULL, "[11]", KEY_B64, &why), -EPERM);
+	cr_assert_eq(check("[]", "[]", KEY_B64, &why), -EPERM, "no signed policy: unseals with anything");
+	cr_assert_eq(check("[]", NULL, KEY_B64, &why), -EPERM);
+	cr_assert_eq(check("[]", "[11,12]", KEY_B64, &why), -EPERM);
+	cr_assert_eq(check("[]", "[\"11\"]", KEY_B64, &why), -EPERM);
+	cr_assert_eq(check("[]", "[11]", NULL, &why), -EPERM);
+	cr_assert_eq(check("[]", "[11]", "TFMwdExTMUNSVWRKVGlCUVZVSk1TVU1n", &why), -EPERM, "another key");
 	cr_assert(strstr(why.text, "another PCR public key"), "%s", why.text);
 	cr_assert_eq(data_plan_check_token("{\"type\":\"systemd-tpm2\"", KEY, strlen(KEY), &why), -EPERM);
 	cr_assert_eq(data_plan_check_token("[]", KEY, strlen(KEY), &why), -EPERM);
