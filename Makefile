@@ -3,7 +3,7 @@
 include config.mk
 
 B := build
-LIB_SRCS := $(wildcard common/*.c) $(wildcard tpm/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
+LIB_SRCS := $(wildcard common/*.c) $(wildcard tpm/*.c) $(wildcard crypt/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
             $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c) \
             efi/load_option.c
 CTL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ctl/*.c))
@@ -67,7 +67,7 @@ $(B)/sandbox-probe: tests/unit/probes/sandbox_probe.c
 
 # Dependencies point one way: init/ and ctl/ compose the concerns, the concerns use
 # common/, and nothing below init/ includes init/ (nor common/ a concern).
-CONCERNS := verity mounts overlay firewall lockdown slots supervise sandbox tpm
+CONCERNS := verity mounts overlay firewall lockdown slots supervise sandbox tpm crypt
 .PHONY: check-layers
 check-layers:
 	@bad=$$(grep -rn '#include "init/' common $(CONCERNS); grep -rn '#include "' common | grep -v '#include "common/'); \
@@ -165,7 +165,7 @@ soak: deps images
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -I. --suppress=missingIncludeSystem \
-		common init verity mounts overlay firewall lockdown slots supervise sandbox ctl
+		common init verity mounts overlay firewall lockdown slots supervise sandbox tpm crypt ctl
 
 MAN8 := man/hardinit.8 man/hardinitctl.8
 MAN5 := man/hardinit.policy.5

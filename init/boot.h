@@ -9,6 +9,7 @@
 #include "common/efivar.h"
 #include "common/fault.h"
 #include "common/program.h"
+#include "common/spawn.h"
 #include "init/plan.h"
 #include "mounts/ext4_plan.h"
 #include "tpm/tpm2_cmd.h"
@@ -53,6 +54,8 @@ struct boot_state {
 	enum storage_state logs_state;
 	enum storage_state data_state;
 	char data_reason[320];            /* why the data is volatile */
+	const char *data_crypt;           /* protection = tpm: sealed (formatted and enrolled by
+	                                   * this boot), unlocked, or locked; NULL: none */
 	char audit[320];                  /* the mount audit's result */
 	const char *firewall_state;       /* none | loaded | fallback */
 	bool slot_chosen;                 /* a failure may now mark the slot unbootable */
@@ -94,6 +97,13 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
  * prints them on one console line; on any other boot, *ret says firmware = false.
  * Returns 0, or -errno when efivarfs cannot be loaded or mounted. */
 int boot_chain_read(struct kmod_ctx *kmod, struct boot_chain *ret, struct fault *f);
+
+/* mount-data under protection = tpm: seals a blank partition, unlocks the sealed one,
+ * and mounts the ext4 inside at DATA_ROOT (e2fsck and mke2fs in jail); anything else,
+ * or a TPM that does not unseal, leaves the partition untouched and mounts a tmpfs
+ * there (st->data_state volatile, st->data_reason why). Returns 0, or -errno when not
+ * even the tmpfs could be mounted. */
+int data_apply_mount_sealed(struct boot_state *st, const struct spawn_jail *jail, struct fault *f);
 
 /* measure-enter: with a TPM (/dev/tpmrm0) and a boot image whose stub measured it into
  * PCR 11 (st->chain), extends PCR 11 with "enter-initrd" and PCR 15 with the booted

@@ -311,6 +311,8 @@ static int apply_mount_data(struct boot_state *st, struct fault *f)
 	struct fault why = { "" };
 	int r;
 
+	if (plan->data_protection == DATA_PROTECTION_TPM)
+		return data_apply_mount_sealed(st, tools_jail(), f);
 	r = ext4_apply_mount(plan->data_device[0] ? plan->data_device : NULL, plan->data_label, DATA_ROOT,
 			     MS_NOSUID | MS_NODEV, plan->format_blank, tools_jail(), &st->data_state, &why, f);
 	if (r == 0 && st->data_state == STORAGE_VOLATILE)

@@ -179,6 +179,11 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	strcpy(ret->data_label, p->data_label);
 	strcpy(ret->logs_label, p->logs_label);
 	ret->format_blank = p->format_blank;
+	ret->data_protection = p->data_protection;
+	ret->data_integrity = p->data_integrity;
+	if (p->data_integrity != DATA_INTEGRITY_NONE && p->data_protection != DATA_PROTECTION_TPM)
+		return fault_set(f, EINVAL, "[data] integrity = %s needs protection = tpm",
+				 data_integrity_name(p->data_integrity));
 	if (!strcmp(p->data_label, p->logs_label) || !strcmp(p->data_label, p->label_a) ||
 	    !strcmp(p->data_label, p->label_b) || !strcmp(p->logs_label, p->label_a) ||
 	    !strcmp(p->logs_label, p->label_b))
@@ -204,6 +209,20 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	module_list_add(&s->modules, "overlay");
 	for (size_t i = 0; i < p->extra_modules.n; i++)
 		module_list_add(&s->modules, p->extra_modules.names[i]);
+	if (p->data_protection == DATA_PROTECTION_TPM) {
+		/* dm-crypt and what its aes-xts-plain64 mapping and libcryptsetup's kernel
+		 * crypto checks need. */
+		s = plan_add_modules(ret, "load-modules:crypt");
+		module_list_add(&s->modules, "dm-crypt");
+		module_list_add(&s->modules, "xts");
+		module_list_add(&s->modules, "ecb");
+		module_list_add(&s->modules, "af_alg");
+		module_list_add(&s->modules, "algif_skcipher");
+		if (p->data_integrity == DATA_INTEGRITY_HMAC_SHA256) {
+			module_list_add(&s->modules, "dm-integrity");
+			module_list_add(&s->modules, "authenc");
+		}
+	}
 	plan_add(ret, STEP_MOUNT_DATA);
 	plan_add(ret, STEP_MOUNT_STATE);
 	/* The firewall is loaded before anything can bring an interface up. */
@@ -218,9 +237,11 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	plan_add(ret, STEP_LOAD_FIREWALL);
 	/* After the last module: sysctls, the lockdown LSM, then the module lock. */
 	plan_add(ret, STEP_LOCKDOWN);
-	/* "leave-initrd": the last thing before the service tree's root. */
+	/* "leave-initrd": the last thing before the service tree's root. With protection =
+	 * tpm it is fatal: a PCR 11 left at its initramfs value would let the service tree
+	 * unseal the data partition's key. */
 	if (mode == BOOT_MODE_INITRAMFS)
-		plan_add(ret, STEP_MEASURE_LEAVE)->fatal = false;
+		plan_add(ret, STEP_MEASURE_LEAVE)->fatal = p->data_protection == DATA_PROTECTION_TPM;
 	plan_add(ret, STEP_MOVE_LOGS);
 	if (mode == BOOT_MODE_INITRAMFS)
 		plan_add(ret, STEP_SWITCH_ROOT);
@@ -374,6 +395,16 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 			MEASURE_PCR_PHASE, MEASURE_PHASE_LEAVE);
 		break;
 	case STEP_MOUNT_DATA:
+		if (plan->data_protection == DATA_PROTECTION_TPM) {
+			fprintf(out, " %s%s -> %s protection=tpm: LUKS2 %s-%s%s%s opened by its systemd-tpm2 token (signed PCR %d "
+				"policy of %s, signature %s), then ext4 nosuid,nodev (blank: %s; plaintext ext4 or anything else: "
+				"untouched, tmpfs: degraded)",
+				plan->data_device[0] ? "" : "partlabel:", plan->data_device[0] ? plan->data_device : plan->data_label,
+				DATA_ROOT, DATA_CIPHER, DATA_CIPHER_MODE, plan->data_integrity ? " integrity=" : "",
+				plan->data_integrity ? data_integrity_algorithm(plan->data_integrity) : "", DATA_PCR_SIGNED, DATA_PCR_KEY, DATA_SIGNATURE_STUB,
+				plan->format_blank ? "format LUKS2, enrol, mke2fs" : "untouched, tmpfs");
+			break;
+		}
 		fprintf(out, " %s%s -> %s ext4 nosuid,nodev (blank: %s; ext4: e2fsck -p; else untouched, tmpfs: degraded)",
 			plan->data_device[0] ? "" : "partlabel:", plan->data_device[0] ? plan->data_device : plan->data_label,
 			DATA_ROOT, plan->format_blank ? "format" : "untouched, tmpfs");

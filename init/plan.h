@@ -94,6 +94,8 @@ struct boot_plan {
 	char data_device[64];         /* "" when not exactly one partition has the label */
 	char logs_device[64];
 	bool format_blank;
+	enum data_protection data_protection;
+	enum data_integrity data_integrity;
 	struct state_plan state;
 	struct firewall_plan firewall;
 	bool firewall_ok;             /* false: the settings are bad, the deny-all ruleset loads */

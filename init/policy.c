@@ -31,6 +31,9 @@
  *   binds =                           directories bind-mounted from the data partition
  *   format_blank = yes                format a blank (all-zero) data or logs partition
  *   root_ro = require                 require | remount: init= mode's / must be read-only
+ *   [data]
+ *   protection = none                 none | tpm: LUKS2 sealed to the signed PCR 11 policy
+ *   integrity = none                  none | hmac-sha256: dm-integrity under LUKS2 (tpm only)
  *   [firewall]                        kept as text, parsed by firewall/firewall_plan.c
  *   ssh = tcp | vsock ...             (docs/firewall.md)
  *   [lockdown], [sysctl]               kept as text, parsed by lockdown/lockdown_plan.c
@@ -322,6 +325,14 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 		if ((r = parse_enum(root_ro_names, ROOT_RO_COUNT, value, &v, f)) < 0)
 			return r;
 		p->root_ro = v;
+	} else if (IS("data", "protection")) {
+		if (strcmp(value, "none") && strcmp(value, "tpm"))
+			return fault_set(f, EINVAL, "expected none | tpm, got '%s'", value);
+		p->data_protection = strcmp(value, "tpm") == 0 ? DATA_PROTECTION_TPM : DATA_PROTECTION_NONE;
+	} else if (IS("data", "integrity")) {
+		if (strcmp(value, "none") && strcmp(value, "hmac-sha256"))
+			return fault_set(f, EINVAL, "expected none | hmac-sha256, got '%s'", value);
+		p->data_integrity = strcmp(value, "none") ? DATA_INTEGRITY_HMAC_SHA256 : DATA_INTEGRITY_NONE;
 	} else if (strcmp(section, "firewall") == 0) {
 		struct firewall_settings *fw = &p->firewall;
 		if (fw->n == FIREWALL_KEYS_MAX || strlen(key) >= sizeof(fw->keys[0]) || strlen(value) >= sizeof(fw->values[0]))

@@ -10,6 +10,7 @@
 #include "common/cmdline.h"
 #include "common/fault.h"
 #include "common/shutdown.h"
+#include "crypt/data_plan.h"
 #include "firewall/firewall_plan.h"
 #include "lockdown/lockdown_plan.h"
 #include "overlay/overlay_plan.h"
@@ -64,6 +65,8 @@ struct policy {
 	struct path_list binds;
 	bool format_blank;
 	enum root_ro root_ro;
+	enum data_protection data_protection; /* [data] protection */
+	enum data_integrity data_integrity;   /* [data] integrity */
 	/* [firewall] */
 	struct firewall_settings firewall;
 	/* [lockdown] and [sysctl], parsed by lockdown/lockdown_plan.c */

@@ -42,6 +42,8 @@ char *record_encode(const struct boot_record *r)
 	add_string(o, "reason", r->reason);
 	add_string(o, "data", r->data);
 	add_string(o, "data_reason", r->data_reason);
+	add_string(o, "data_protection", r->data_protection);
+	add_string(o, "data_crypt", r->data_crypt);
 	add_string(o, "logs", r->logs);
 	add_string(o, "overlays", r->overlays);
 	add_string(o, "mount_audit", r->mount_audit);
@@ -135,6 +137,8 @@ void record_format(const char *line, FILE *out)
 	fprintf(out, " version=%lld", num(o, "version"));
 	put_field(out, " verity=", str(o, "verity"));
 	put_field(out, " data=", str(o, "data"));
+	if (strcmp(str(o, "data_protection"), "tpm") == 0)
+		put_field(out, " sealed=", str(o, "data_crypt"));
 	put_field(out, " logs=", str(o, "logs"));
 	put_field(out, " audit=", str(o, "mount_audit"));
 	fprintf(out, " init_ms=%lld", num(o, "init_ms"));

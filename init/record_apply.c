@@ -60,6 +60,8 @@ int boot_write_record(const struct boot_state *st, const char *failed_step, cons
 	rec.reason = reason;
 	rec.data = st->data_state == STORAGE_PERSISTENT ? "persistent" : "degraded";
 	rec.data_reason = st->data_state == STORAGE_PERSISTENT ? NULL : st->data_reason;
+	rec.data_protection = data_protection_name(st->plan->data_protection);
+	rec.data_crypt = st->data_crypt;
 	rec.logs = st->logs_state == STORAGE_PERSISTENT ? "persistent" : "volatile";
 	rec.overlays = overlays;
 	rec.mount_audit = st->audit[0] ? st->audit : "not run";

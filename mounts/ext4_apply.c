@@ -9,64 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <blkid.h>
-
+#include "common/block_probe.h"
 #include "common/log.h"
 #include "common/spawn.h"
 #include "mounts/ext4_apply.h"
 #include "mounts/ext4_plan.h"
-
-#define BLANK_SPAN (1024 * 1024)
-
-/* Finds the filesystem type libblkid sees on device. Returns 0 with ret_type set
- * ("" for none, "ambiguous" for several), or -errno. */
-static int probe_type(const char *device, char *ret_type, size_t size)
-{
-	blkid_probe pr = blkid_new_probe_from_filename(device);
-	const char *type = NULL;
-	int r;
-
-	if (!pr)
-		return -EIO;
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-	r = blkid_do_safeprobe(pr);
-	if (r == -2)
-		snprintf(ret_type, size, "ambiguous");
-	else if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0)
-		snprintf(ret_type, size, "%s", type);
-	else
-		ret_type[0] = '\0';
-	blkid_free_probe(pr);
-	return r == -1 ? -EIO : 0;
-}
-
-/* True if the first and the last MiB of device are all zero bytes. Reads in small
- * chunks: PID 1's peak memory is part of its cost. */
-static bool is_blank(const char *device)
-{
-	unsigned char buf[16384];
-	uint64_t size = 0;
-	bool blank = false;
-	int fd = open(device, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	if (ioctl(fd, BLKGETSIZE64, &size) == 0 && size >= 2 * BLANK_SPAN) {
-		blank = true;
-		for (int part = 0; part < 2 && blank; part++) {
-			off_t start = part ? (off_t)(size - BLANK_SPAN) : 0;
-			for (off_t at = start; blank && at < start + BLANK_SPAN; at += (off_t)sizeof(buf)) {
-				if (pread(fd, buf, sizeof(buf), at) != (ssize_t)sizeof(buf))
-					blank = false;
-				for (size_t i = 0; blank && i < sizeof(buf); i++)
-					blank = buf[i] == 0;
-			}
-		}
-	}
-	close(fd);
-	return blank;
-}
 
 int ext4_apply_mount_volatile(const char *target, unsigned long flags, struct fault *f)
 {
@@ -86,9 +33,9 @@ static int prepare_and_mount(const char *device, const char *label, const char *
 	enum ext4_action action;
 	int r;
 
-	if ((r = probe_type(device, type, sizeof(type))) < 0)
+	if ((r = block_probe(device, type, sizeof(type), NULL, 0)) < 0)
 		return fault_set(why, r, "unable to probe %s: %s", device, strerror(-r));
-	action = ext4_plan_action(type[0] ? type : NULL, !type[0] && is_blank(device), format_blank);
+	action = ext4_plan_action(type[0] ? type : NULL, !type[0] && block_is_blank(device), format_blank);
 	log_info("%s (%s) holds %s: %s", label, device,
 		 type[0] ? type : action == EXT4_FORMAT ? "nothing (blank)" : "unrecognised data",
 		 ext4_action_name(action));

@@ -42,6 +42,7 @@ ParameterizedTestParameters(plan, golden)
 		{ "golden/demo.plan",
 		  "[boot]\non_failure = poweroff\n[verity]\non_corruption = eio\n[modules]\nload = virtio_net\n",
 		  "hardinit.debug", DEVICES, BOOT_MODE_INITRAMFS },
+		{ "golden/data-tpm.plan", "[data]\nprotection = tpm\n", "", DEVICES, BOOT_MODE_INITRAMFS },
 		{ "golden/init-mode.plan", "[verity]\nmode = optional\n[mounts]\nroot_ro = remount\n", "", DEVICES,
 		  BOOT_MODE_INIT },
 		{ "golden/init-mode-required.plan", "", "", DEVICES, BOOT_MODE_INIT },
@@ -457,4 +458,44 @@ Test(plan, mode_from_fstype)
 	cr_assert_eq(plan_mode_from_fstype(0x01021994), BOOT_MODE_INITRAMFS); /* tmpfs */
 	cr_assert_eq(plan_mode_from_fstype(0xef53), BOOT_MODE_INIT);          /* ext4 */
 	cr_assert_eq(plan_mode_from_fstype(0xe0f5e1e2), BOOT_MODE_INIT);      /* erofs */
+}
+
+/* True if the module list names m. */
+static bool module_list_has(const struct module_list *l, const char *m)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->names[i], m))
+			return true;
+	return false;
+}
+
+/* protection = tpm: dm-crypt's modules are loaded before mount-data, and measure-leave
+ * becomes fatal (a PCR 11 left at its initramfs value would let the service tree unseal
+ * the key); integrity adds dm-integrity and authenc, and needs protection = tpm. */
+Test(plan, sealed_data_steps)
+{
+	struct policy p;
+	struct boot_cmdline bc = { .debug = false };
+	struct boot_plan plan;
+	struct fault f = { "" };
+	int crypt;
+
+	build("[data]\nprotection = tpm\nintegrity = hmac-sha256\n", "", BOOT_MODE_INITRAMFS, &plan);
+	cr_assert(plan.steps[step_at(&plan, STEP_MEASURE_LEAVE)].fatal);
+	crypt = step_at(&plan, STEP_MOUNT_DATA) - 1;
+	cr_assert_str_eq(plan.steps[crypt].name, "load-modules:crypt");
+	cr_assert_gt(crypt, step_at(&plan, STEP_MEASURE_ENTER));
+	cr_assert(module_list_has(&plan.steps[crypt].modules, "dm-crypt"));
+	cr_assert(module_list_has(&plan.steps[crypt].modules, "dm-integrity"));
+	build("[data]\nprotection = tpm\n", "", BOOT_MODE_INITRAMFS, &plan);
+	cr_assert_not(module_list_has(&plan.steps[step_at(&plan, STEP_MOUNT_DATA) - 1].modules, "dm-integrity"));
+	build("", "", BOOT_MODE_INITRAMFS, &plan);
+	cr_assert_not(plan.steps[step_at(&plan, STEP_MEASURE_LEAVE)].fatal);
+	cr_assert_neq(strcmp(plan.steps[step_at(&plan, STEP_MOUNT_DATA) - 1].name, "load-modules:crypt"), 0);
+	policy_set_defaults(&p);
+	cr_assert_eq(policy_parse_text("[data]\nintegrity = hmac-sha256\n", "t", &p, &f), 0);
+	cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, &f), -EINVAL);
+	cr_assert(strstr(f.text, "needs protection = tpm"), "%s", f.text);
+	cr_assert_lt(policy_parse_text("[data]\nprotection = yes\n", "t", &p, &f), 0);
+	cr_assert_lt(policy_parse_text("[data]\nintegrity = sha1\n", "t", &p, &f), 0);
 }

@@ -1,0 +1,48 @@
+/* The sealed data partition, applied: libcryptsetup with Debian's systemd-tpm2 token
+ * plugin to unlock, systemd-cryptenroll to seal at the first boot. Every call that reads
+ * the attacker-writable header runs in a child process (common/child.h): a crafted
+ * header that crashes the library cannot take PID 1 down, and the plugin is never
+ * loaded into PID 1. docs/data-protection.md. */
+#ifndef HARDINIT_LUKS_APPLY_H
+#define HARDINIT_LUKS_APPLY_H
+
+#include "common/fault.h"
+#include "crypt/data_plan.h"
+
+#define LUKS_CRYPTENROLL "/usr/bin/systemd-cryptenroll"
+#define LUKS_ENROL_KEY "/run/hardinit/enrol.key"
+
+/* Opens device's LUKS2 volume as /dev/mapper/name with its TPM token: only after the
+ * header has the shape hardinit formats and the token names this boot image's PCR key
+ * at pcr_key (data_plan_check_header, data_plan_check_token). Needs the stub's PCR
+ * signature at DATA_SIGNATURE_RUN (luks_apply_install_signature).
+ * Returns 0, or -errno with why set (the TPM refused: -EPERM or the plugin's error). */
+int luks_apply_unlock(const char *device, const char *name, const char *pcr_key, enum data_integrity integrity,
+		      struct fault *why);
+
+/* The first boot of a blank partition: formats device as LUKS2 (aes-xts-plain64, a
+ * random 512-bit volume key, label DATA_LUKS_LABEL_FORMATTING) with a temporary
+ * keyslot, enrols a systemd-tpm2 token for the signed PCR 11 policy of pcr_key with
+ * systemd-cryptenroll, checks that the token opens it now, destroys the temporary
+ * keyslot, opens it as /dev/mapper/name and zeroes the first and last MiB inside (so
+ * the ext4 rules see a blank volume to format; with integrity, all of it, which writes
+ * every sector's tag: a sector never written would fail to read). The label stays
+ * "formatting" until
+ * luks_apply_set_label: a cut first boot is redone.
+ * Returns 0, or -errno with why set. */
+int luks_apply_seal(const char *device, const char *name, const char *pcr_key, enum data_integrity integrity,
+		    struct fault *why);
+
+/* Sets the LUKS2 label of device (DATA_LUKS_LABEL once the filesystem inside is made).
+ * Returns 0 or -errno. */
+int luks_apply_set_label(const char *device, const char *label, struct fault *why);
+
+/* Closes /dev/mapper/name if it is open. Returns 0 or -errno. */
+int luks_apply_close(const char *name, struct fault *why);
+
+/* Copies the stub's PCR signature (DATA_SIGNATURE_STUB, a regular file of at most
+ * DATA_SIGNATURE_MAX bytes, no symlink followed) to DATA_SIGNATURE_RUN, where the
+ * token plugin looks for it. Returns 0, or -ENOENT when the boot image carries none. */
+int luks_apply_install_signature(struct fault *why);
+
+#endif
