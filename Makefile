@@ -39,6 +39,10 @@ $(B)/hardinitctl: $(CTL_OBJS) $(B)/libhardinit.a
 $(B)/verity-sweep: $(B)/obj/tests/qemu/probes/verity_sweep.o $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The data marker's NV index against swtpm on the host (tests/tpm/nv_swtpm.c).
+$(B)/nv-swtpm: $(B)/obj/tests/tpm/nv_swtpm.o $(B)/libhardinit.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # hardinitctl's pure parts that the unit tests and the fuzz targets also use.
 CTL_PURE_OBJS := $(B)/obj/ctl/state_file.o
 
@@ -48,6 +52,7 @@ $(B)/unit-tests: $(UNIT_OBJS) $(CTL_PURE_OBJS) $(B)/libhardinit.a
 check: deps
 	$(MAKE) check-layers
 	$(MAKE) check-unit
+	$(MAKE) check-tpm
 	$(MAKE) check-fuzz
 	$(MAKE) check-tools
 	$(MAKE) check-install
@@ -71,6 +76,12 @@ check-layers:
 
 check-unit: $(B)/unit-tests $(B)/sandbox-probe
 	cd tests/unit && HARDINIT_SANDBOX_PROBE=$(abspath $(B))/sandbox-probe ../../$(B)/unit-tests
+
+# tpm/'s NV commands and the data marker against swtpm (no root, no QEMU; seconds).
+.PHONY: check-tpm
+check-tpm: $(B)/nv-swtpm
+	@rm -rf $(B)/nv-swtpm-state && mkdir -p $(B)/nv-swtpm-state
+	$(B)/nv-swtpm $(B)/nv-swtpm-state $(B)/nv-swtpm.record
 
 # The disk tools: partition types, labels and slot bits of tools/mkdisk; the layout of
 # tools/mkbundle.
@@ -226,5 +237,5 @@ $(B)/efi/hardinit-%.efi: $(B)/efi/%.so
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d $(B)/obj/tests/qemu/probes/verity_sweep.d \
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d $(B)/obj/tests/qemu/probes/verity_sweep.d $(B)/obj/tests/tpm/nv_swtpm.d \
 	$(patsubst %.c,$(B)/obj/%.d,$(wildcard tests/fuzz/*.c))

@@ -62,3 +62,47 @@ int tpm_apply_read(int fd, uint16_t alg, uint32_t mask, struct tpm2_digest *out,
 
 	return n < 0 ? (int)n : tpm2_parse_pcr_read(rsp, (size_t)n, alg, mask, out, f);
 }
+
+int tpm_apply_nv_define(int fd, const struct tpm2_nv_public *pub, struct fault *f)
+{
+	uint8_t cmd[128], rsp[TPM2_BUFFER_MAX];
+	ssize_t n = transact(fd, cmd, tpm2_build_nv_define_space(pub, cmd, sizeof(cmd)), rsp, "NV_DefineSpace", f);
+
+	return n < 0 ? (int)n : tpm2_parse_nv_no_params(rsp, (size_t)n, "NV_DefineSpace", f);
+}
+
+int tpm_apply_nv_read_public(int fd, uint32_t index, struct tpm2_nv_public *ret, struct fault *f)
+{
+	uint8_t cmd[64], rsp[TPM2_BUFFER_MAX];
+	ssize_t n = transact(fd, cmd, tpm2_build_nv_read_public(index, cmd, sizeof(cmd)), rsp, "NV_ReadPublic", f);
+
+	return n < 0 ? (int)n : tpm2_parse_nv_read_public(rsp, (size_t)n, index, ret, f);
+}
+
+int tpm_apply_nv_read(int fd, uint32_t index, uint8_t *out, uint16_t len, struct fault *f)
+{
+	uint8_t cmd[64], rsp[TPM2_BUFFER_MAX];
+	ssize_t n = transact(fd, cmd, tpm2_build_nv_read(index, len, 0, cmd, sizeof(cmd)), rsp, "NV_Read", f);
+	int r = n < 0 ? (int)n : tpm2_parse_nv_read(rsp, (size_t)n, out, len, f);
+
+	explicit_bzero(rsp, sizeof(rsp));
+	return r;
+}
+
+int tpm_apply_nv_write(int fd, uint32_t index, const uint8_t *data, uint16_t len, struct fault *f)
+{
+	uint8_t cmd[TPM2_NV_DATA_MAX + 64], rsp[TPM2_BUFFER_MAX];
+	ssize_t n = transact(fd, cmd, tpm2_build_nv_write(index, data, len, 0, cmd, sizeof(cmd)), rsp, "NV_Write", f);
+	int r = n < 0 ? (int)n : tpm2_parse_nv_no_params(rsp, (size_t)n, "NV_Write", f);
+
+	explicit_bzero(cmd, sizeof(cmd));
+	return r;
+}
+
+int tpm_apply_nv_read_lock(int fd, uint32_t index, struct fault *f)
+{
+	uint8_t cmd[64], rsp[TPM2_BUFFER_MAX];
+	ssize_t n = transact(fd, cmd, tpm2_build_nv_read_lock(index, cmd, sizeof(cmd)), rsp, "NV_ReadLock", f);
+
+	return n < 0 ? (int)n : tpm2_parse_nv_no_params(rsp, (size_t)n, "NV_ReadLock", f);
+}

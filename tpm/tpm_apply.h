@@ -28,4 +28,27 @@ int tpm_apply_extend(int fd, unsigned pcr, const struct tpm2_digest *digests, si
  * TPM2_PCR_Read. Returns 0 or -errno. */
 int tpm_apply_read(int fd, uint16_t alg, uint32_t mask, struct tpm2_digest *out, struct fault *f);
 
+/* The NV commands (tpm2_cmd.h; their -errno as its table says: -ENOENT no index,
+ * -EEXIST already defined, -EACCES read-locked, …). */
+
+/* TPM2_NV_DefineSpace of pub with an empty authValue, authorised as the owner.
+ * Returns 0 or -errno. */
+int tpm_apply_nv_define(int fd, const struct tpm2_nv_public *pub, struct fault *f);
+
+/* TPM2_NV_ReadPublic of index into ret. Returns 0, -ENOENT when no index is defined
+ * there, or another -errno. */
+int tpm_apply_nv_read_public(int fd, uint32_t index, struct tpm2_nv_public *ret, struct fault *f);
+
+/* TPM2_NV_Read of the first len bytes (1 to TPM2_NV_DATA_MAX) of index into out,
+ * authorised by the index's empty authValue. Returns 0 or -errno; the command and
+ * response buffers are zeroed before returning. */
+int tpm_apply_nv_read(int fd, uint32_t index, uint8_t *out, uint16_t len, struct fault *f);
+
+/* TPM2_NV_Write of data[0..len) at the start of index, authorised by the index's empty
+ * authValue. Returns 0 or -errno; the command buffer is zeroed before returning. */
+int tpm_apply_nv_write(int fd, uint32_t index, const uint8_t *data, uint16_t len, struct fault *f);
+
+/* TPM2_NV_ReadLock of index, authorised by its empty authValue. Returns 0 or -errno. */
+int tpm_apply_nv_read_lock(int fd, uint32_t index, struct fault *f);
+
 #endif
