@@ -158,7 +158,13 @@ static int reencrypt(struct crypt_device *cd, const struct luks_migration *m, st
 	struct progress p = { .printed = false };
 	int r;
 
+	/* As cryptsetup's own resume: the header's mode and direction, the rest left to the
+	 * header (a resilience given here would be a request to change it). */
 	(void)crypt_reencrypt_status(cd, &rp);
+	rp.resilience = NULL;
+	rp.hash = NULL;
+	rp.max_hotzone_size = 0;
+	rp.device_size = 0;
 	rp.flags = CRYPT_REENCRYPT_RESUME_ONLY;
 	if ((r = crypt_reencrypt_init_by_passphrase(cd, NULL, m->key_hex, strlen(m->key_hex), CRYPT_ANY_SLOT,
 						    CRYPT_ANY_SLOT, NULL, NULL, &rp)) < 0)
@@ -212,7 +218,8 @@ static int step(const struct luks_migration *m, struct fault *why)
 	case MIGRATE_STEP_DROP_TEMP:
 		crypt_free(cd);
 		cd = NULL;
-		r = luks_keep_token_only(m->device, m->pcr_key, temp, NULL, why);
+		r = luks_keep_token_only(m->device, m->pcr_key, temp, m->name, why);
+		r = r < 0 ? r : 1;
 		break;
 	case MIGRATE_STEP_DONE:
 		r = luks_activate(cd, token, m->name, why);
