@@ -30,8 +30,9 @@ Test(data_plan, protection_none)
 	cr_assert(strstr(why.text, "protection = none"), "%s", why.text);
 }
 
-/* protection = tpm: a plaintext filesystem is never mounted, whatever else holds:
- * that is what someone with the disk file plants. */
+/* protection = tpm and migrate = no (decide's facts): a plaintext filesystem is never
+ * mounted, whatever else holds: that is what someone with the disk file plants. With
+ * migrate = yes, the table below says when it is migrated. */
 Test(data_plan, plaintext_never_mounted)
 {
 	struct fault why;
