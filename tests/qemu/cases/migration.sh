@@ -97,7 +97,8 @@ case_tpm_migration() {
 migration_cut() {
 	local deadline=$((SECONDS + $3))
 	while ! grep -aqE -- "$2" "$QEMU_CONSOLE" 2>/dev/null; do
-		_qemu_alive && ((SECONDS < deadline)) || { REASON="$1: no console line matching '$2'"; return 1; }
+		_qemu_alive && ((SECONDS < deadline)) && ! grep -aq 'hardinit: ready' "$QEMU_CONSOLE" \
+			|| { REASON="$1: no console line matching '$2' (before the boot went on or ended)"; return 1; }
 		sleep 0.02
 	done
 	kill -KILL "$QEMU_PID" 2>/dev/null
