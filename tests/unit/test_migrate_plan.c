@@ -29,7 +29,7 @@ Test(migrate_plan, target)
 	cr_assert_eq(migrate_plan_target(64 * MiB, 65536, 512, &t, &why), -EINVAL);
 	cr_assert_eq(migrate_plan_target(64 * MiB, 65536, 131072, &t, &why), -EINVAL);
 	cr_assert_eq(migrate_plan_target(40 * MiB, 1024, 1024, &t, &why), -ENOSPC, "no room for header and data");
-	cr_assert(strstr(why.text, "too small"), "%s", why.text);
+	cr_assert(strstr(why.text, "smaller than"), "%s", why.text);
 }
 
 /* The encryption sector never exceeds the filesystem's block. */
