@@ -78,6 +78,7 @@ check-unit: $(B)/unit-tests $(B)/sandbox-probe
 check-tools:
 	tests/tools/check-mkdisk $(B)
 	tests/tools/check-mkbundle $(B)
+	tests/tools/check-mkuki $(B)
 
 # Debian's kernel, unpacked (tools/fetch-kernel; idempotent).
 .PHONY: kernel
