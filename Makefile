@@ -89,6 +89,7 @@ kernel:
 # non-Ed25519 key (it packs Debian's kernel modules, as the images do).
 check-initramfs: $(B)/hardinit kernel
 	tests/initramfs/check-keys $(B)
+	tests/initramfs/check-tpm $(B)
 
 # The appliance images the QEMU tests and the demo boot (tools/build-images), and the
 # guest-side dm-verity sweep (tests/qemu/cases/verity.sh), linked like hardinit.
