@@ -78,6 +78,7 @@ int data_apply_mount_sealed(struct boot_state *st, const struct spawn_jail *jail
 	struct fault why = { "" }, ignored = { "" };
 	enum data_action action;
 	char label[64];
+	int r;
 
 	st->data_crypt = "locked";
 	if (!plan->data_device[0]) {
@@ -90,6 +91,14 @@ int data_apply_mount_sealed(struct boot_state *st, const struct spawn_jail *jail
 	log_info("%s (%s): %s", plan->data_label, plan->data_device, data_action_name(action));
 	if (action == DATA_LEAVE_ALONE)
 		return degrade(st, &why, f);
+	if (action == DATA_PLAIN) {             /* the plain rules (data_plan: protection none) */
+		r = ext4_apply_mount(plan->data_device, plan->data_label, DATA_ROOT, MS_NOSUID | MS_NODEV, plan->format_blank,
+				     jail, &st->data_state, &why, f);
+		if (r == 0 && st->data_state == STORAGE_VOLATILE)
+			snprintf(st->data_reason, sizeof(st->data_reason), "%s", why.text);
+		st->data_crypt = NULL;
+		return r;
+	}
 	if (luks_apply_install_signature(&why) < 0)
 		return degrade(st, &why, f);
 	if (action == DATA_SEAL) {
