@@ -160,6 +160,11 @@ demo: deps images
 bench: deps images
 	bench/boot $(B) $(or $(RUNS),5)
 
+# What sealing the data partition costs: first boot, each boot, per write (bench/data).
+.PHONY: bench-data
+bench-data: deps images
+	bench/data $(B) $(or $(RUNS),1)
+
 # Power-cut soak (not part of check): tests/soak/run BUILD [N]; SEED= replays a run.
 .PHONY: soak
 soak: deps images
