@@ -89,6 +89,7 @@ check-tpm: $(B)/nv-swtpm
 check-tools:
 	tests/tools/check-mkdisk $(B)
 	tests/tools/check-mkbundle $(B)
+	tests/tools/check-mkuki $(B)
 
 # Debian's kernel, unpacked (tools/fetch-kernel; idempotent).
 .PHONY: kernel
@@ -99,6 +100,7 @@ kernel:
 # non-Ed25519 key (it packs Debian's kernel modules, as the images do).
 check-initramfs: $(B)/hardinit kernel
 	tests/initramfs/check-keys $(B)
+	tests/initramfs/check-sealed $(B)
 
 # The appliance images the QEMU tests and the demo boot (tools/build-images), and the
 # guest-side dm-verity sweep (tests/qemu/cases/verity.sh), linked like hardinit.
@@ -157,6 +159,11 @@ demo: deps images
 # Boot-time benchmark (not part of check): bench/boot BUILD [RUNS].
 bench: deps images
 	bench/boot $(B) $(or $(RUNS),5)
+
+# What sealing the data partition costs: first boot, each boot, per write (bench/data).
+.PHONY: bench-data
+bench-data: deps images
+	bench/data $(B) $(or $(RUNS),1)
 
 # Power-cut soak (not part of check): tests/soak/run BUILD [N]; SEED= replays a run.
 .PHONY: soak

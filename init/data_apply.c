@@ -156,7 +156,13 @@ int data_apply_mount_sealed(struct boot_state *st, const struct spawn_jail *jail
 		 data_mark_name(facts.mark));
 	if (action == DATA_LEAVE_ALONE)
 		r = data_degrade(st, &why, f);
-	else if (luks_apply_install_signature(&why) < 0)
+	else if (action == DATA_PLAIN) {        /* the plain rules (data_plan: protection none) */
+		r = ext4_apply_mount(plan->data_device, plan->data_label, DATA_ROOT, MS_NOSUID | MS_NODEV, plan->format_blank,
+				     jail, &st->data_state, &why, f);
+		if (r == 0 && st->data_state == STORAGE_VOLATILE)
+			snprintf(st->data_reason, sizeof(st->data_reason), "%s", why.text);
+		st->data_crypt = NULL;
+	} else if (luks_apply_install_signature(&why) < 0)
 		r = data_degrade(st, &why, f);
 	else if (action == DATA_MIGRATE || action == DATA_MIGRATE_RESUME)
 		r = data_migrate(st, &facts, action, &marker, jail, f);

@@ -118,7 +118,7 @@ CASES+=(fw_broken_policy)
 #    boot completes, and the boot record says firewall=fallback.
 case_fw_broken_policy() {
 	local disk initrd
-	sed 's/^\[modules\]/[firewall]\ntcp_ports = 8080 eighty\n\n[modules]/' "$TOP/demo/policy.conf" >"$WORK/fw-broken.conf"
+	sed 's/^\[modules\]/[firewall]\ntcp_ports = 8080 eighty\n\n[modules]/' "$IMAGES/policy-plain.conf" >"$WORK/fw-broken.conf"
 	initrd=$(initramfs_with_policy fw-broken "$WORK/fw-broken.conf") || { REASON="mkinitramfs failed"; return 1; }
 	disk=$(disk_variant fw_broken_policy)
 	qemu_boot fw_broken_policy "$disk" "$initrd" "" 300 || { REASON="QEMU did not start"; return 1; }
@@ -182,7 +182,7 @@ flood_count() {
 fw_flood_policy() {
 	local fw='tracked_sources = 64\nssh_window_s = 90\nssh_ban_s = 90\n'
 	[ "${FW_FLOOD_OLD:-0}" = 1 ] || fw+='ssh_trusted = 192.168.203.0/24 fd00:203::/64\nssh_untracked_per_min = 2\n'
-	sed "s|^\\[modules\\]|[firewall]\\n$fw\\n[modules]|" "$TOP/demo/policy.conf"
+	sed "s|^\\[modules\\]|[firewall]\\n$fw\\n[modules]|" "$IMAGES/policy-plain.conf"
 }
 
 # flood_check NAME WANT GOT: prints the result; a mismatch is added to FLOOD_FAILS.

@@ -8,21 +8,42 @@
 SYSTEMD_MEASURE=${SYSTEMD_MEASURE:-/usr/lib/systemd/systemd-measure}
 
 # measured_sections UKI DIR: the sections systemd-stub measures, dumped from the signed
-# boot image into DIR/{linux,osrel,cmdline,initrd}.
+# boot image into DIR/{linux,osrel,cmdline,initrd} and, when the image has one (a PCR
+# public key, docs/measured-boot.md), DIR/pcrpkey; also DIR/pcrsig when it has one (not
+# measured: the signature of the PCR 11 policy).
 measured_sections() {
 	local s
 	mkdir -p "$2"
+	rm -f "$2/pcrpkey" "$2/pcrsig"
 	for s in linux osrel cmdline initrd; do
+		objcopy --dump-section ".$s=$2/$s" "$1" "$2/uki.discard" 2>/dev/null || return 1
+	done
+	for s in pcrpkey pcrsig; do
+		objdump -h "$1" | awk -v s=".$s" '$2 == s {f = 1} END {exit !f}' || continue
 		objcopy --dump-section ".$s=$2/$s" "$1" "$2/uki.discard" 2>/dev/null || return 1
 	done
 	rm -f "$2/uki.discard"
 }
 
 # measured_pcr11 DIR PHASE BANK: systemd-measure's PCR 11 (hex) for the sections in DIR
-# after the boot phases PHASE ("enter-initrd", "enter-initrd:leave-initrd").
+# after the boot phases PHASE ("enter-initrd", "enter-initrd:leave-initrd"; "" for the
+# sections alone).
 measured_pcr11() {
+	local pcrpkey=()
+	[ ! -e "$1/pcrpkey" ] || pcrpkey=(--pcrpkey="$1/pcrpkey")
 	"$SYSTEMD_MEASURE" calculate --linux="$1/linux" --osrel="$1/osrel" --cmdline="$1/cmdline" \
-		--initrd="$1/initrd" --phase="$2" --bank="$3" 2>/dev/null | sed -n "s/^11:$3=//p"
+		--initrd="$1/initrd" "${pcrpkey[@]}" --phase="$2" --bank="$3" 2>/dev/null | sed -n "s/^11:$3=//p"
+}
+
+# measured_policy_pcr11 PCR11: the TPM2 policy digest (hex) of PolicyPCR on PCR 11 of the
+# SHA-256 bank holding PCR11 (hex), from a zero digest: SHA-256(32 zero bytes ||
+# TPM_CC_PolicyPCR || TPML_PCR_SELECTION {1, SHA-256, 3 bytes, PCR 11} || SHA-256(PCR11)).
+# A signed PCR policy (.pcrsig, "pol") is for exactly the PCR 11 value that gives it.
+measured_policy_pcr11() {
+	local d
+	d=$(printf '%s' "$1" | tr a-f A-F | basenc --base16 -d | sha256sum | cut -d' ' -f1)
+	{ head -c 32 /dev/zero; printf '%s' "0000017F00000001000B03000800$d" | tr a-f A-F | basenc --base16 -d; } \
+		| sha256sum | cut -d' ' -f1
 }
 
 # measured_from_zero SUM TEXT: a PCR (hex) that started at zero after one extend with

@@ -269,7 +269,7 @@ CASES+=(slots_min_version)
 # marks it unbootable.
 case_slots_min_version() {
 	local disk initrd
-	sed 's/^default = auto$/default = auto\nmin_version = 2/' "$TOP/demo/policy.conf" >"$WORK/min-version.conf"
+	sed 's/^default = auto$/default = auto\nmin_version = 2/' "$IMAGES/policy-plain.conf" >"$WORK/min-version.conf"
 	grep -q '^min_version = 2' "$WORK/min-version.conf" || { REASON="test setup: no min_version"; return 1; }
 	initrd=$(initramfs_with_policy min-version "$WORK/min-version.conf") || { REASON="mkinitramfs failed"; return 1; }
 	disk=$(disk_variant slots_min_version)
