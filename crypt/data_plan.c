@@ -31,15 +31,50 @@ int data_key_bytes(enum data_integrity i)
 	return DATA_KEY_BYTES + (i == DATA_INTEGRITY_HMAC_SHA256 ? DATA_INTEGRITY_KEY_BYTES : 0);
 }
 
+static const char *const mark_names[DATA_MARK_COUNT] = { "none", "formatting", "migrating", "sealed", "unreadable" };
+
+const char *data_mark_name(enum data_mark m)
+{
+	return m < DATA_MARK_COUNT ? mark_names[m] : "?";
+}
+
 const char *data_action_name(enum data_action a)
 {
 	switch (a) {
 	case DATA_PLAIN: return "plain";
 	case DATA_SEAL: return "seal";
 	case DATA_UNLOCK: return "unlock";
+	case DATA_MIGRATE: return "migrate";
+	case DATA_MIGRATE_RESUME: return "resume the migration";
 	case DATA_LEAVE_ALONE: return "leave alone";
 	}
 	return "?";
+}
+
+/* The plaintext ext4 rows (protection = tpm, a TPM, a readable marker). */
+static enum data_action plaintext(const struct data_facts *facts, struct fault *why)
+{
+	if (facts->mark == DATA_MARK_SEALED) {
+		fault_set(why, EPERM, "a plaintext filesystem where this TPM sealed the data: not mounted, left untouched");
+		return DATA_LEAVE_ALONE;
+	}
+	if (facts->mark == DATA_MARK_FORMATTING) {
+		fault_set(why, EPERM, "a plaintext filesystem where this TPM's first boot was sealing a blank partition: "
+			  "not mounted, left untouched");
+		return DATA_LEAVE_ALONE;
+	}
+	if (!facts->migrate) {
+		fault_set(why, EPERM, "a plaintext ext4 filesystem where protection = tpm requires the sealed LUKS2 volume, "
+			  "and migrate = no: not mounted, left untouched");
+		return DATA_LEAVE_ALONE;
+	}
+	if (facts->integrity != DATA_INTEGRITY_NONE) {
+		fault_set(why, EPERM, "a plaintext ext4 filesystem where protection = tpm requires the sealed LUKS2 volume, "
+			  "and integrity = %s cannot be added in place: not mounted, left untouched",
+			  data_integrity_name(facts->integrity));
+		return DATA_LEAVE_ALONE;
+	}
+	return DATA_MIGRATE;
 }
 
 enum data_action data_plan_action(const struct data_facts *facts, struct fault *why)
@@ -53,20 +88,31 @@ enum data_action data_plan_action(const struct data_facts *facts, struct fault *
 		fault_set(why, EMEDIUMTYPE, "a LUKS volume where protection = none expects ext4: left untouched");
 		return DATA_LEAVE_ALONE;
 	}
-	if (facts->found == DATA_FOUND_EXT4) {
-		fault_set(why, EPERM, "a plaintext ext4 filesystem where protection = tpm requires the sealed LUKS2 volume: "
-			  "not mounted, left untouched");
-		return DATA_LEAVE_ALONE;
-	}
 	if (facts->found == DATA_FOUND_OTHER) {
 		fault_set(why, EMEDIUMTYPE, "unrecognised data where protection = tpm requires the sealed LUKS2 volume: "
 			  "left untouched");
 		return DATA_LEAVE_ALONE;
 	}
 	if (!facts->tpm) {
-		fault_set(why, ENODEV, "protection = tpm, but no TPM measured this boot: the data partition is left untouched");
+		if (facts->found == DATA_FOUND_EXT4)
+			fault_set(why, ENODEV, "a plaintext ext4 filesystem where protection = tpm requires the sealed LUKS2 "
+				  "volume, and no TPM measured this boot: not mounted, left untouched");
+		else
+			fault_set(why, ENODEV, "protection = tpm, but no TPM measured this boot: the data partition is left "
+				  "untouched");
 		return DATA_LEAVE_ALONE;
 	}
+	if (facts->mark == DATA_MARK_UNREADABLE) {
+		if (facts->found == DATA_FOUND_LUKS && !formatting)
+			return DATA_UNLOCK;
+		fault_set(why, EPERM, "the TPM's data marker cannot be read (%s): nothing is formatted or migrated, "
+			  "left untouched", facts->mark_error ? facts->mark_error : "?");
+		return DATA_LEAVE_ALONE;
+	}
+	if (facts->found == DATA_FOUND_EXT4)
+		return plaintext(facts, why);
+	if (formatting && facts->mark == DATA_MARK_MIGRATING)
+		return DATA_MIGRATE_RESUME;
 	if (facts->found == DATA_FOUND_BLANK || formatting) {
 		if (facts->format_blank)
 			return DATA_SEAL;
@@ -74,6 +120,20 @@ enum data_action data_plan_action(const struct data_facts *facts, struct fault *
 		return DATA_LEAVE_ALONE;
 	}
 	return DATA_UNLOCK;
+}
+
+bool data_plan_marks_sealed(const struct data_facts *facts, enum data_action action)
+{
+	switch (action) {
+	case DATA_SEAL:
+	case DATA_MIGRATE:
+	case DATA_MIGRATE_RESUME:
+		return true;
+	case DATA_UNLOCK:
+		return facts->mark != DATA_MARK_SEALED && facts->mark != DATA_MARK_UNREADABLE;
+	default:
+		return false;
+	}
 }
 
 int data_plan_check_header(const char *type, const char *cipher, const char *mode, int key_bytes,

@@ -45,6 +45,20 @@ const char *data_integrity_algorithm(enum data_integrity i);
 /* The volume key's size in bytes: the cipher's, plus the HMAC key's with integrity. */
 int data_key_bytes(enum data_integrity i);
 
+/* The TPM's data marker (the NV index of tpm/data_marker.h) as the decision sees it:
+ * what this TPM remembers about the data partition, out of reach of whoever holds the
+ * disk file. */
+enum data_mark {
+	DATA_MARK_NONE,          /* no index, or state none: nothing sealed by this TPM */
+	DATA_MARK_FORMATTING,    /* a first-boot format was under way */
+	DATA_MARK_MIGRATING,     /* a migration of ours is under way: its key is the marker's */
+	DATA_MARK_SEALED,        /* this TPM sealed the data partition */
+	DATA_MARK_UNREADABLE,    /* the index cannot be read or is not hardinit's: fail closed */
+	DATA_MARK_COUNT
+};
+
+const char *data_mark_name(enum data_mark m);
+
 /* What is found on the data partition (libblkid's view). */
 enum data_found {
 	DATA_FOUND_BLANK,        /* no signature, first and last MiB all zero */
@@ -57,6 +71,9 @@ enum data_action {
 	DATA_PLAIN,              /* protection none: the ext4 rules (format blank, check, mount) */
 	DATA_SEAL,               /* format LUKS2, enrol the TPM token, make ext4 inside, mount */
 	DATA_UNLOCK,             /* open LUKS2 with the TPM token, check ext4 inside, mount */
+	DATA_MIGRATE,            /* a plaintext ext4 of an appliance never sealed: encrypt it in
+	                          * place (LUKS2 reencryption), enrol the TPM token, mount */
+	DATA_MIGRATE_RESUME,     /* our migration was cut: resume or finish it with the marker's key */
 	DATA_LEAVE_ALONE,        /* never touched, never mounted: degraded (tmpfs) */
 };
 
@@ -69,16 +86,37 @@ struct data_facts {
 	const char *luks_label;  /* the LUKS2 label when found is DATA_FOUND_LUKS, else ignored */
 	bool format_blank;       /* [mounts] format_blank */
 	bool tpm;                /* a TPM, and this boot measured "enter-initrd" into PCR 11 */
+	enum data_mark mark;     /* the TPM's data marker (DATA_MARK_NONE without a TPM) */
+	const char *mark_error;  /* why the marker is unreadable (DATA_MARK_UNREADABLE), or NULL */
+	bool migrate;            /* [data] migrate: a plaintext ext4 may be migrated */
+	enum data_integrity integrity; /* [data] integrity: an authenticated volume cannot be
+	                          * made in place, so a plaintext ext4 is then not migrated */
 };
 
-/* Decides what to do with the data partition. protection none: DATA_PLAIN, except a
- * LUKS volume (left alone: it is not plain state). protection tpm: a blank partition (or
- * a LUKS volume our own first boot left labelled "formatting") is sealed when
- * format_blank and a TPM are there; a LUKS volume is unlocked; a plaintext ext4 is
- * never mounted (that is what someone holding the disk would plant); anything else is
- * left alone. Without a TPM in the measured window nothing is touched.
+/* Decides what to do with the data partition (docs/data-protection.md's table).
+ * protection none: DATA_PLAIN, except a LUKS volume (left alone: it is not plain
+ * state); the marker plays no part. protection tpm, with a TPM in the measured window
+ * (without one nothing is touched):
+ *   - an unreadable marker: a LUKS volume is unlocked (its token alone decides), and
+ *     nothing is ever formatted or migrated: anything else is left alone;
+ *   - a blank partition, or a LUKS volume labelled "formatting" while the marker is not
+ *     MIGRATING (a first boot cut short), is sealed when format_blank;
+ *   - a LUKS volume labelled "formatting" while the marker is MIGRATING is our cut
+ *     migration: resumed, never formatted;
+ *   - any other LUKS volume is unlocked;
+ *   - a plaintext ext4 is migrated when the marker is NONE (an appliance this TPM never
+ *     sealed) or MIGRATING (our migration cut before its header was written), migrate =
+ *     yes and integrity none; with the marker SEALED (or FORMATTING) it is what
+ *     someone holding the disk would plant: never mounted;
+ *   - anything else is left alone.
  * Returns the action; why says the reason when it is DATA_LEAVE_ALONE. */
 enum data_action data_plan_action(const struct data_facts *facts, struct fault *why);
+
+/* Whether, once action has succeeded, the marker must be written SEALED (its key
+ * zeroed): after a seal or a migration always, after an unlock when the marker does not
+ * say so yet (a volume sealed before the marker existed, or a cut between the label and
+ * the marker's write), never when it is unreadable. */
+bool data_plan_marks_sealed(const struct data_facts *facts, enum data_action action);
 
 /* Checks the header libcryptsetup loaded from the partition against the shape hardinit
  * formats: LUKS2, aes xts-plain64 with a 512-bit key, the policy's integrity (want;

@@ -20,10 +20,9 @@
 #include "common/spawn.h"
 #include "crypt/data_plan.h"
 #include "crypt/luks_apply.h"
+#include "crypt/luks_parts.h"
 
-#define TOKENS_MAX 32                 /* LUKS2's token slots */
 #define PCR_KEY_MAX 16384
-#define ENROL_KEY_BYTES 32
 
 struct luks_job {
 	const char *device;
@@ -34,7 +33,7 @@ struct luks_job {
 };
 
 /* libcryptsetup's messages, into our log. */
-static void luks_crypt_log(int level, const char *msg, void *usrptr)
+void luks_crypt_log(int level, const char *msg, void *usrptr)
 {
 	size_t n = strlen(msg);
 
@@ -51,7 +50,7 @@ static void luks_crypt_log(int level, const char *msg, void *usrptr)
 
 /* Reads the regular file path (no symlink followed) of at most max bytes into a
  * malloc'd buffer. Returns its size and *ret, or -errno. */
-static ssize_t read_small(const char *path, size_t max, char **ret)
+ssize_t luks_read_small(const char *path, size_t max, char **ret)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
@@ -78,7 +77,7 @@ static ssize_t read_small(const char *path, size_t max, char **ret)
 int luks_apply_install_signature(struct fault *why)
 {
 	char *sig = NULL;
-	ssize_t n = read_small(DATA_SIGNATURE_STUB, DATA_SIGNATURE_MAX, &sig);
+	ssize_t n = luks_read_small(DATA_SIGNATURE_STUB, DATA_SIGNATURE_MAX, &sig);
 	int fd, r = 0;
 
 	if (n < 0)
@@ -99,7 +98,7 @@ int luks_apply_install_signature(struct fault *why)
 
 /* Finds the volume's only token, which must be a systemd-tpm2 token for the signed
  * policy of the PCR key at pcr_key. Returns its id, or -errno with why set. */
-static int find_token(struct crypt_device *cd, const char *pcr_key, struct fault *why)
+int luks_find_token(struct crypt_device *cd, const char *pcr_key, struct fault *why)
 {
 	const char *type = NULL, *json = NULL;
 	char *key = NULL;
@@ -117,7 +116,7 @@ static int find_token(struct crypt_device *cd, const char *pcr_key, struct fault
 		return fault_set(why, EPERM, "the volume has %d tokens, hardinit enrols exactly one", n);
 	if ((r = crypt_token_json_get(cd, id, &json)) < 0)
 		return fault_set(why, -r, "unable to read token %d: %s", id, strerror(-r));
-	if ((key_size = read_small(pcr_key, PCR_KEY_MAX, &key)) < 0)
+	if ((key_size = luks_read_small(pcr_key, PCR_KEY_MAX, &key)) < 0)
 		return fault_set(why, (int)-key_size, "unable to read the PCR public key %s: %s", pcr_key,
 				 strerror((int)-key_size));
 	r = data_plan_check_token(json, key, (size_t)key_size, why);
@@ -126,7 +125,7 @@ static int find_token(struct crypt_device *cd, const char *pcr_key, struct fault
 }
 
 /* Loads device's LUKS2 header into *ret. Returns 0 or -errno. */
-static int load(const char *device, struct crypt_device **ret, struct fault *why)
+int luks_load(const char *device, struct crypt_device **ret, struct fault *why)
 {
 	int r;
 
@@ -139,7 +138,7 @@ static int load(const char *device, struct crypt_device **ret, struct fault *why
 }
 
 /* Opens the volume with its token (as name; NULL: only checks that it opens). */
-static int activate(struct crypt_device *cd, int token, const char *name, struct fault *why)
+int luks_activate(struct crypt_device *cd, int token, const char *name, struct fault *why)
 {
 	int r = crypt_activate_by_token(cd, name, token, NULL, 0);
 
@@ -156,13 +155,13 @@ static int unlock_child(void *arg, struct fault *why)
 	struct crypt_device *cd = NULL;
 	int token, r;
 
-	if ((r = load(j->device, &cd, why)) == 0 &&
+	if ((r = luks_load(j->device, &cd, why)) == 0 &&
 	    (r = data_plan_check_header(crypt_get_type(cd), crypt_get_cipher(cd), crypt_get_cipher_mode(cd),
 					crypt_get_volume_key_size(cd),
 					crypt_get_integrity_info(cd, &ip) == 0 ? ip.integrity : NULL, j->integrity,
 					crypt_get_label(cd), why)) == 0 &&
-	    (r = token = find_token(cd, j->pcr_key, why)) >= 0)
-		r = activate(cd, token, j->name, why);
+	    (r = token = luks_find_token(cd, j->pcr_key, why)) >= 0)
+		r = luks_activate(cd, token, j->name, why);
 	crypt_free(cd);
 	return r;
 }
@@ -175,24 +174,61 @@ int luks_apply_unlock(const char *device, const char *name, const char *pcr_key,
 	return child_run(unlock_child, &j, why);
 }
 
-/* Writes a fresh random key for the temporary keyslot, as hex, to LUKS_ENROL_KEY (a
- * tmpfs, 0600) for systemd-cryptenroll's --unlock-key-file, and into hex. Returns 0 or
+/* A fresh random key for a temporary keyslot, as hex (its passphrase). Returns 0 or
  * -errno. */
-static int make_enrol_key(char hex[2 * ENROL_KEY_BYTES + 1], struct fault *why)
+int luks_random_key(char hex[2 * ENROL_KEY_BYTES + 1], struct fault *why)
 {
 	unsigned char raw[ENROL_KEY_BYTES];
-	int fd, r = 0;
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return fault_set(why, EIO, "unable to get random bytes: %s", strerror(errno));
 	hex_encode(raw, sizeof(raw), hex);
 	explicit_bzero(raw, sizeof(raw));
+	return 0;
+}
+
+/* Enrols the systemd-tpm2 token for the signed PCR 11 policy of pcr_key on device with
+ * systemd-cryptenroll, which unlocks the volume with the temporary keyslot's
+ * passphrase hex, given to it in LUKS_ENROL_KEY (a tmpfs, 0600) for as long as it runs.
+ * Returns 0 or -errno. */
+int luks_enrol(const char *device, const char *pcr_key, const char *hex, struct fault *why)
+{
+	char tpm2_key[PATH_MAX + 32], unlock[sizeof(LUKS_ENROL_KEY) + 32];
+	char *argv[] = { LUKS_CRYPTENROLL, unlock, "--tpm2-device=/dev/tpmrm0", "--tpm2-pcrs=", tpm2_key,
+			 "--tpm2-public-key-pcrs=11", (char *)device, NULL };
+	size_t n = strlen(hex);
+	int fd, r = 0;
+
+	snprintf(unlock, sizeof(unlock), "--unlock-key-file=%s", LUKS_ENROL_KEY);
+	snprintf(tpm2_key, sizeof(tpm2_key), "--tpm2-public-key=%s", pcr_key);
 	(void)unlink(LUKS_ENROL_KEY);
 	if ((fd = open(LUKS_ENROL_KEY, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return fault_set(why, errno, "unable to create %s: %s", LUKS_ENROL_KEY, strerror(errno));
-	if (write(fd, hex, 2 * ENROL_KEY_BYTES) != 2 * ENROL_KEY_BYTES)
+	if (write(fd, hex, n) != (ssize_t)n)
 		r = fault_set(why, EIO, "unable to write %s", LUKS_ENROL_KEY);
 	close(fd);
+	if (r == 0 && (r = spawn_logged(argv, "systemd-cryptenroll", NULL, why)) > 0)
+		r = fault_set(why, EIO, "systemd-cryptenroll exited with %d", r);
+	(void)unlink(LUKS_ENROL_KEY);
+	return r;
+}
+
+/* What was enrolled on device is checked as any later boot will check it, and must
+ * open the volume now, before the temporary keyslot slot (the only other way in) is
+ * destroyed; then the volume is opened as name. Returns 0 or -errno. */
+int luks_keep_token_only(const char *device, const char *pcr_key, int slot, const char *name, struct fault *why)
+{
+	struct crypt_device *cd = NULL;
+	int token, r;
+
+	if ((r = luks_load(device, &cd, why)) == 0 && (r = token = luks_find_token(cd, pcr_key, why)) >= 0 &&
+	    (r = luks_activate(cd, token, NULL, why)) == 0) {
+		if ((r = crypt_keyslot_destroy(cd, slot)) < 0)
+			fault_set(why, -r, "unable to destroy the temporary keyslot %d: %s", slot, strerror(-r));
+		else
+			r = luks_activate(cd, token, name, why);
+	}
+	crypt_free(cd);
 	return r;
 }
 
@@ -253,36 +289,17 @@ static int zero(const char *name, bool all, struct fault *why)
 static int seal_child(void *arg, struct fault *why)
 {
 	const struct luks_job *j = arg;
-	char hex[2 * ENROL_KEY_BYTES + 1], tpm2_key[PATH_MAX + 32], unlock[sizeof(LUKS_ENROL_KEY) + 32];
-	char *argv[] = { LUKS_CRYPTENROLL, unlock, "--tpm2-device=/dev/tpmrm0", "--tpm2-pcrs=", tpm2_key,
-			 "--tpm2-public-key-pcrs=11", (char *)j->device, NULL };
-	struct crypt_device *cd = NULL;
-	int slot, token, r;
+	char hex[2 * ENROL_KEY_BYTES + 1];
+	int slot, r;
 
-	snprintf(unlock, sizeof(unlock), "--unlock-key-file=%s", LUKS_ENROL_KEY);
-	snprintf(tpm2_key, sizeof(tpm2_key), "--tpm2-public-key=%s", j->pcr_key);
-	if ((r = make_enrol_key(hex, why)) < 0)
+	if ((r = luks_random_key(hex, why)) < 0)
 		return r;
-	if ((r = slot = format(j->device, j->integrity, hex, why)) < 0) {
-		(void)unlink(LUKS_ENROL_KEY);
-		return r;
-	}
+	if ((r = slot = format(j->device, j->integrity, hex, why)) >= 0)
+		r = luks_enrol(j->device, j->pcr_key, hex, why);
 	explicit_bzero(hex, sizeof(hex));
-	r = spawn_logged(argv, "systemd-cryptenroll", NULL, why);
-	(void)unlink(LUKS_ENROL_KEY);
-	if (r != 0)
-		return r < 0 ? r : fault_set(why, EIO, "systemd-cryptenroll exited with %d", r);
-	/* What was enrolled is checked as any later boot will check it, and must open now,
-	 * before the temporary keyslot (the only other way in) goes. */
-	if ((r = load(j->device, &cd, why)) == 0 && (r = token = find_token(cd, j->pcr_key, why)) >= 0 &&
-	    (r = activate(cd, token, NULL, why)) == 0) {
-		if ((r = crypt_keyslot_destroy(cd, slot)) < 0)
-			fault_set(why, -r, "unable to destroy the temporary keyslot %d: %s", slot, strerror(-r));
-		else
-			r = activate(cd, token, j->name, why);
-	}
-	crypt_free(cd);
-	return r < 0 ? r : zero(j->name, j->integrity != DATA_INTEGRITY_NONE, why);
+	if (r < 0 || (r = luks_keep_token_only(j->device, j->pcr_key, slot, j->name, why)) < 0)
+		return r;
+	return zero(j->name, j->integrity != DATA_INTEGRITY_NONE, why);
 }
 
 int luks_apply_seal(const char *device, const char *name, const char *pcr_key, enum data_integrity integrity,
@@ -299,7 +316,7 @@ static int set_label_child(void *arg, struct fault *why)
 	struct crypt_device *cd = NULL;
 	int r;
 
-	if ((r = load(j->device, &cd, why)) == 0 && (r = crypt_set_label(cd, j->label, NULL)) < 0)
+	if ((r = luks_load(j->device, &cd, why)) == 0 && (r = crypt_set_label(cd, j->label, NULL)) < 0)
 		fault_set(why, -r, "unable to set the label of %s: %s", j->device, strerror(-r));
 	crypt_free(cd);
 	return r;

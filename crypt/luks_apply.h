@@ -11,6 +11,8 @@
 
 #define LUKS_CRYPTENROLL "/usr/bin/systemd-cryptenroll"
 #define LUKS_ENROL_KEY "/run/hardinit/enrol.key"
+#define LUKS_MIGRATE_HEADER "/run/hardinit/migrate.hdr" /* the new header, made before it goes on the disk */
+#define LUKS_LOCK_DIR "/run/cryptsetup"               /* libcryptsetup's locks (reencryption takes one) */
 
 /* Opens device's LUKS2 volume as /dev/mapper/name with its TPM token: only after the
  * header has the shape hardinit formats and the token names this boot image's PCR key
@@ -32,6 +34,31 @@ int luks_apply_unlock(const char *device, const char *name, const char *pcr_key,
  * Returns 0, or -errno with why set. */
 int luks_apply_seal(const char *device, const char *name, const char *pcr_key, enum data_integrity integrity,
 		    struct fault *why);
+
+/* A migration of the data partition from a plaintext ext4 to the sealed volume
+ * (docs/data-protection.md, "Migration"). */
+struct luks_migration {
+	const char *device;
+	const char *name;         /* opened as /dev/mapper/name when done */
+	const char *pcr_key;
+	const char *key_hex;      /* the temporary keyslot's passphrase: the data marker's key, as hex */
+	int sector_size;          /* begin: the encryption sector size (migrate_plan_sector_size) */
+	bool begin;               /* the partition holds the plaintext ext4, shrunk by MIGRATE_REDUCE;
+	                           * false: the volume labelled "formatting" of a cut migration */
+};
+
+/* Migrates in a child process. begin: makes the new LUKS2 header (aes-xts-plain64, a
+ * random 512-bit volume key, label DATA_LUKS_LABEL_FORMATTING, a temporary keyslot for
+ * key_hex with PBKDF2 minimal) in LUKS_MIGRATE_HEADER, initialises the encryption with
+ * a MIGRATE_HEADER data shift (the filesystem's first 16 MiB go to the partition's
+ * end), and only then writes the header at the partition's start. Then, and for a cut
+ * migration, steps as migrate_plan_step says until done: recovers a cut hotzone, runs
+ * the encryption with a console line every few seconds, enrols the TPM token (as the
+ * first boot does), checks it, destroys the temporary keyslot, and opens the volume as
+ * /dev/mapper/name. The label stays "formatting" (luks_apply_set_label).
+ * Returns 0, or -errno with why set (a cut migration is never formatted: the next boot
+ * goes on from where this one stopped). */
+int luks_apply_migrate(const struct luks_migration *m, struct fault *why);
 
 /* Sets the LUKS2 label of device (DATA_LUKS_LABEL once the filesystem inside is made).
  * Returns 0 or -errno. */

@@ -55,7 +55,8 @@ struct boot_state {
 	enum storage_state data_state;
 	char data_reason[320];            /* why the data is volatile */
 	const char *data_crypt;           /* protection = tpm: sealed (formatted and enrolled by
-	                                   * this boot), unlocked, or locked; NULL: none */
+	                                   * this boot), migrated (encrypted in place by this
+	                                   * boot), unlocked, or locked; NULL: none */
 	char audit[320];                  /* the mount audit's result */
 	const char *firewall_state;       /* none | loaded | fallback */
 	bool slot_chosen;                 /* a failure may now mark the slot unbootable */

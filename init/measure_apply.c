@@ -8,6 +8,7 @@
 #include "common/hex.h"
 #include "common/log.h"
 #include "init/boot.h"
+#include "tpm/data_marker_apply.h"
 #include "tpm/measure_plan.h"
 #include "tpm/tpm_apply.h"
 
@@ -116,6 +117,34 @@ int measure_enter(struct boot_state *st, struct fault *f)
 	return r;
 }
 
+/* Read-locks the TPM's data marker (tpm/data_marker.h) until the next boot, so that
+ * the service tree cannot read a temporary key a first boot or a migration left in it:
+ * whenever protection = tpm and there is a TPM, measured or not. Returns 0 (also without
+ * a TPM, and when the index at the handle is not hardinit's: nothing of ours to hide),
+ * or -errno. */
+static int lock_marker(const struct boot_state *st, struct fault *f)
+{
+	struct fault why = { "" };
+	int fd, r;
+
+	if (st->plan->data_protection != DATA_PROTECTION_TPM)
+		return 0;
+	if ((fd = tpm_apply_open(&why)) == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fault_set(f, -fd, "unable to read-lock the TPM's data marker: %s", why.text);
+	r = data_marker_lock(fd, DATA_MARKER_HANDLE, &why);
+	close(fd);
+	if (r == -EEXIST) {
+		log_warning("the TPM's data marker is not hardinit's (%s): not locked, continuing", why.text);
+		return 0;
+	}
+	if (r < 0)
+		return fault_set(f, -r, "unable to read-lock the TPM's data marker: %s", why.text);
+	log_info("the TPM's data marker is read-locked until the next boot");
+	return 0;
+}
+
 int measure_leave(struct boot_state *st, struct fault *f)
 {
 	struct boot_measure *m = &st->measure;
@@ -123,6 +152,8 @@ int measure_leave(struct boot_state *st, struct fault *f)
 	uint16_t alg;
 	int fd, r;
 
+	if ((r = lock_marker(st, f)) < 0)
+		return r;
 	if (!m->entered)
 		return 0;                   /* enter-initrd was not extended: neither is this */
 	if ((fd = tpm_apply_open(f)) < 0) {

@@ -181,6 +181,7 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 	ret->format_blank = p->format_blank;
 	ret->data_protection = p->data_protection;
 	ret->data_integrity = p->data_integrity;
+	ret->data_migrate = p->data_migrate;
 	if (p->data_integrity != DATA_INTEGRITY_NONE && p->data_protection != DATA_PROTECTION_TPM)
 		return fault_set(f, EINVAL, "[data] integrity = %s needs protection = tpm",
 				 data_integrity_name(p->data_integrity));
@@ -397,12 +398,15 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 	case STEP_MOUNT_DATA:
 		if (plan->data_protection == DATA_PROTECTION_TPM) {
 			fprintf(out, " %s%s -> %s protection=tpm: LUKS2 %s-%s%s%s opened by its systemd-tpm2 token (signed PCR %d "
-				"policy of %s, signature %s), then ext4 nosuid,nodev (blank: %s; plaintext ext4 or anything else: "
-				"untouched, tmpfs: degraded)",
+				"policy of %s, signature %s), then ext4 nosuid,nodev (blank: %s; plaintext ext4: %s; "
+				"anything else: untouched, tmpfs: degraded)",
 				plan->data_device[0] ? "" : "partlabel:", plan->data_device[0] ? plan->data_device : plan->data_label,
 				DATA_ROOT, DATA_CIPHER, DATA_CIPHER_MODE, plan->data_integrity ? " integrity=" : "",
 				plan->data_integrity ? data_integrity_algorithm(plan->data_integrity) : "", DATA_PCR_SIGNED, DATA_PCR_KEY, DATA_SIGNATURE_STUB,
-				plan->format_blank ? "format LUKS2, enrol, mke2fs" : "untouched, tmpfs");
+				plan->format_blank ? "format LUKS2, enrol, mke2fs" : "untouched, tmpfs",
+				plan->data_migrate && !plan->data_integrity ?
+				"migrated in place when the TPM's data marker is none or migrating (e2fsck -f, resize2fs -32 MiB, "
+				"LUKS2 reencryption, enrol), else untouched, tmpfs" : "untouched, tmpfs");
 			break;
 		}
 		fprintf(out, " %s%s -> %s ext4 nosuid,nodev (blank: %s; ext4: e2fsck -p; else untouched, tmpfs: degraded)",

@@ -96,6 +96,7 @@ struct boot_plan {
 	bool format_blank;
 	enum data_protection data_protection;
 	enum data_integrity data_integrity;
+	bool data_migrate;            /* [data] migrate (protection = tpm) */
 	struct state_plan state;
 	struct firewall_plan firewall;
 	bool firewall_ok;             /* false: the settings are bad, the deny-all ruleset loads */

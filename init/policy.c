@@ -34,6 +34,7 @@
  *   [data]
  *   protection = none                 none | tpm: LUKS2 sealed to the signed PCR 11 policy
  *   integrity = none                  none | hmac-sha256: dm-integrity under LUKS2 (tpm only)
+ *   migrate = yes                     yes | no: encrypt a plaintext ext4 in place (tpm only)
  *   [firewall]                        kept as text, parsed by firewall/firewall_plan.c
  *   ssh = tcp | vsock ...             (docs/firewall.md)
  *   [lockdown], [sysctl]               kept as text, parsed by lockdown/lockdown_plan.c
@@ -107,6 +108,7 @@ void policy_set_defaults(struct policy *p)
 	strcpy(p->overlays.paths[2], "/root");
 	strcpy(p->overlays.paths[3], "/var");
 	p->format_blank = true;
+	p->data_migrate = true;
 	strcpy(p->storage_modules.names[0], "virtio_pci");
 	strcpy(p->storage_modules.names[1], "virtio_blk");
 	p->storage_modules.n = 2;
@@ -333,6 +335,10 @@ static int policy_set_key(struct policy *p, const char *section, const char *key
 		if (strcmp(value, "none") && strcmp(value, "hmac-sha256"))
 			return fault_set(f, EINVAL, "expected none | hmac-sha256, got '%s'", value);
 		p->data_integrity = strcmp(value, "none") ? DATA_INTEGRITY_HMAC_SHA256 : DATA_INTEGRITY_NONE;
+	} else if (IS("data", "migrate")) {
+		if (strcmp(value, "yes") && strcmp(value, "no"))
+			return fault_set(f, EINVAL, "expected yes | no, got '%s'", value);
+		p->data_migrate = strcmp(value, "yes") == 0;
 	} else if (strcmp(section, "firewall") == 0) {
 		struct firewall_settings *fw = &p->firewall;
 		if (fw->n == FIREWALL_KEYS_MAX || strlen(key) >= sizeof(fw->keys[0]) || strlen(value) >= sizeof(fw->values[0]))

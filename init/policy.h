@@ -67,6 +67,7 @@ struct policy {
 	enum root_ro root_ro;
 	enum data_protection data_protection; /* [data] protection */
 	enum data_integrity data_integrity;   /* [data] integrity */
+	bool data_migrate;                    /* [data] migrate: a plaintext ext4 is migrated */
 	/* [firewall] */
 	struct firewall_settings firewall;
 	/* [lockdown] and [sysctl], parsed by lockdown/lockdown_plan.c */

@@ -27,7 +27,8 @@ struct boot_record {
 	const char *data_reason;      /* NULL when persistent */
 	const char *data_protection;  /* none | tpm ([data] protection) */
 	const char *data_crypt;       /* protection = tpm: sealed (this boot formatted and
-	                               * enrolled it) | unlocked | locked; NULL otherwise */
+	                               * enrolled it) | migrated (this boot encrypted a plaintext
+	                               * one in place) | unlocked | locked; NULL otherwise */
 	const char *logs;             /* persistent | volatile */
 	const char *overlays;         /* "/etc,/home,/root,/var" */
 	const char *mount_audit;      /* "ok: N mounts" or the mismatch */

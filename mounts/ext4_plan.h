@@ -3,6 +3,8 @@
 #define HARDINIT_EXT4_PLAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "common/fault.h"
 
@@ -33,5 +35,20 @@ const char *ext4_action_name(enum ext4_action a);
  * ext4 driver never sees a filesystem fsck could not vouch for.
  * Returns 0 (mount), or -EUCLEAN (errors left) or -EIO (fsck failed) with why set. */
 int ext4_plan_fsck_verdict(int status, const char *device, struct fault *why);
+
+/* The ext4 superblock: EXT4_SUPER_OFFSET bytes into the partition, EXT4_SUPER_SIZE long. */
+#define EXT4_SUPER_OFFSET 1024
+#define EXT4_SUPER_SIZE 1024
+
+struct ext4_geometry {
+	uint32_t block_size;     /* bytes, 1024 to 65536 */
+	uint64_t blocks;         /* the filesystem's size in blocks */
+};
+
+/* Reads the size of the filesystem from its superblock sb (len bytes, read at
+ * EXT4_SUPER_OFFSET): the magic 0xEF53, s_log_block_size, s_blocks_count (the high
+ * half only with the 64bit feature). Returns 0, or -EBADMSG for a short buffer, another
+ * magic, a block size ext4 does not make or no blocks (why set). */
+int ext4_plan_geometry(const uint8_t *sb, size_t len, struct ext4_geometry *ret, struct fault *why);
 
 #endif

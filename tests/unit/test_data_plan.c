@@ -30,8 +30,9 @@ Test(data_plan, protection_none)
 	cr_assert(strstr(why.text, "protection = none"), "%s", why.text);
 }
 
-/* protection = tpm: a plaintext filesystem is never mounted, whatever else holds:
- * that is what someone with the disk file plants. */
+/* protection = tpm and migrate = no (decide's facts): a plaintext filesystem is never
+ * mounted, whatever else holds: that is what someone with the disk file plants. With
+ * migrate = yes, the table below says when it is migrated. */
 Test(data_plan, plaintext_never_mounted)
 {
 	struct fault why;
@@ -62,6 +63,121 @@ Test(data_plan, seal_and_unlock)
 		     DATA_LEAVE_ALONE);
 	cr_assert_eq(decide(DATA_PROTECTION_TPM, DATA_FOUND_LUKS, DATA_LUKS_LABEL, true, false, &why), DATA_LEAVE_ALONE,
 		     "without a TPM nothing is touched");
+}
+
+/* One row of the decision table (docs/data-protection.md, "Every boot"). */
+struct row {
+	enum data_found found;
+	const char *label;
+	enum data_mark mark;
+	bool tpm, migrate, format_blank;
+	enum data_integrity integrity;
+	enum data_action want;
+	const char *reason;      /* a part of why, for DATA_LEAVE_ALONE */
+	bool marks_sealed;       /* data_plan_marks_sealed after the action */
+};
+
+#define F DATA_LUKS_LABEL_FORMATTING
+#define D DATA_LUKS_LABEL
+#define NONE_I DATA_INTEGRITY_NONE
+#define HMAC DATA_INTEGRITY_HMAC_SHA256
+
+static const struct row rows[] = {
+	/* No TPM in the measured window: nothing is touched, whatever the marker. */
+	{ DATA_FOUND_BLANK, "", DATA_MARK_NONE, false, true, true, NONE_I, DATA_LEAVE_ALONE, "no TPM measured", false },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_NONE, false, true, true, NONE_I, DATA_LEAVE_ALONE, "no TPM measured", false },
+	{ DATA_FOUND_LUKS, D, DATA_MARK_NONE, false, true, true, NONE_I, DATA_LEAVE_ALONE, "no TPM measured", false },
+	{ DATA_FOUND_LUKS, F, DATA_MARK_MIGRATING, false, true, true, NONE_I, DATA_LEAVE_ALONE, "no TPM measured", false },
+	/* Blank: sealed (with format_blank), whatever a readable marker says. */
+	{ DATA_FOUND_BLANK, "", DATA_MARK_NONE, true, true, true, NONE_I, DATA_SEAL, NULL, true },
+	{ DATA_FOUND_BLANK, "", DATA_MARK_FORMATTING, true, true, true, NONE_I, DATA_SEAL, NULL, true },
+	{ DATA_FOUND_BLANK, "", DATA_MARK_MIGRATING, true, true, true, NONE_I, DATA_SEAL, NULL, true },
+	{ DATA_FOUND_BLANK, "", DATA_MARK_SEALED, true, true, true, NONE_I, DATA_SEAL, NULL, true },
+	{ DATA_FOUND_BLANK, "", DATA_MARK_NONE, true, true, false, NONE_I, DATA_LEAVE_ALONE, "format_blank = no", false },
+	{ DATA_FOUND_BLANK, "", DATA_MARK_UNREADABLE, true, true, true, NONE_I, DATA_LEAVE_ALONE, "cannot be read", false },
+	/* LUKS2 labelled "formatting": a first boot cut short is sealed again, our cut
+	 * migration is resumed, never formatted. */
+	{ DATA_FOUND_LUKS, F, DATA_MARK_NONE, true, true, true, NONE_I, DATA_SEAL, NULL, true },
+	{ DATA_FOUND_LUKS, F, DATA_MARK_FORMATTING, true, true, true, NONE_I, DATA_SEAL, NULL, true },
+	{ DATA_FOUND_LUKS, F, DATA_MARK_SEALED, true, true, true, NONE_I, DATA_SEAL, NULL, true },
+	{ DATA_FOUND_LUKS, F, DATA_MARK_NONE, true, true, false, NONE_I, DATA_LEAVE_ALONE, "format_blank = no", false },
+	{ DATA_FOUND_LUKS, F, DATA_MARK_MIGRATING, true, true, true, NONE_I, DATA_MIGRATE_RESUME, NULL, true },
+	{ DATA_FOUND_LUKS, F, DATA_MARK_MIGRATING, true, false, false, NONE_I, DATA_MIGRATE_RESUME, NULL, true },
+	{ DATA_FOUND_LUKS, F, DATA_MARK_UNREADABLE, true, true, true, NONE_I, DATA_LEAVE_ALONE, "cannot be read", false },
+	/* Any other LUKS2 volume: unlocked (its header and token decide); the marker is
+	 * written sealed when it does not say so yet. */
+	{ DATA_FOUND_LUKS, D, DATA_MARK_NONE, true, true, true, NONE_I, DATA_UNLOCK, NULL, true },
+	{ DATA_FOUND_LUKS, D, DATA_MARK_FORMATTING, true, true, true, NONE_I, DATA_UNLOCK, NULL, true },
+	{ DATA_FOUND_LUKS, D, DATA_MARK_MIGRATING, true, true, true, NONE_I, DATA_UNLOCK, NULL, true },
+	{ DATA_FOUND_LUKS, D, DATA_MARK_SEALED, true, true, true, NONE_I, DATA_UNLOCK, NULL, false },
+	{ DATA_FOUND_LUKS, D, DATA_MARK_UNREADABLE, true, true, true, NONE_I, DATA_UNLOCK, NULL, false },
+	{ DATA_FOUND_LUKS, "other", DATA_MARK_SEALED, true, false, false, HMAC, DATA_UNLOCK, NULL, false },
+	/* A plaintext ext4: migrated when this TPM never sealed (none) or our migration was
+	 * cut before its header (migrating), and the policy allows it; never mounted where
+	 * this TPM sealed the data, nor when the marker cannot be read. */
+	{ DATA_FOUND_EXT4, "", DATA_MARK_NONE, true, true, true, NONE_I, DATA_MIGRATE, NULL, true },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_NONE, true, true, false, NONE_I, DATA_MIGRATE, NULL, true },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_MIGRATING, true, true, true, NONE_I, DATA_MIGRATE, NULL, true },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_SEALED, true, true, true, NONE_I, DATA_LEAVE_ALONE,
+	  "a plaintext filesystem where this TPM sealed the data", false },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_SEALED, true, false, true, NONE_I, DATA_LEAVE_ALONE,
+	  "a plaintext filesystem where this TPM sealed the data", false },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_FORMATTING, true, true, true, NONE_I, DATA_LEAVE_ALONE, "first boot", false },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_UNREADABLE, true, true, true, NONE_I, DATA_LEAVE_ALONE, "cannot be read", false },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_NONE, true, false, true, NONE_I, DATA_LEAVE_ALONE, "migrate = no", false },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_MIGRATING, true, false, true, NONE_I, DATA_LEAVE_ALONE, "migrate = no", false },
+	{ DATA_FOUND_EXT4, "", DATA_MARK_NONE, true, true, true, HMAC, DATA_LEAVE_ALONE, "integrity = hmac-sha256", false },
+	/* Anything else: left alone. */
+	{ DATA_FOUND_OTHER, "", DATA_MARK_NONE, true, true, true, NONE_I, DATA_LEAVE_ALONE, "unrecognised", false },
+	{ DATA_FOUND_OTHER, "", DATA_MARK_MIGRATING, true, true, true, NONE_I, DATA_LEAVE_ALONE, "unrecognised", false },
+	{ DATA_FOUND_OTHER, "", DATA_MARK_SEALED, true, true, true, NONE_I, DATA_LEAVE_ALONE, "unrecognised", false },
+};
+
+/* Every row of the table: found x marker x policy x TPM. */
+Test(data_plan, table)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+		struct data_facts facts = { .protection = DATA_PROTECTION_TPM, .found = r->found, .luks_label = r->label,
+					    .format_blank = r->format_blank, .tpm = r->tpm, .mark = r->mark,
+					    .mark_error = "the TPM said no", .migrate = r->migrate,
+					    .integrity = r->integrity };
+		struct fault why = { "" };
+		enum data_action got = data_plan_action(&facts, &why);
+
+		cr_assert_eq(got, r->want, "row %zu (%s, marker %s): %s, not %s (%s)", i, r->label,
+			     data_mark_name(r->mark), data_action_name(got), data_action_name(r->want), why.text);
+		if (r->reason)
+			cr_assert(strstr(why.text, r->reason), "row %zu: '%s' lacks '%s'", i, why.text, r->reason);
+		cr_assert_eq(data_plan_marks_sealed(&facts, got), r->marks_sealed, "row %zu", i);
+	}
+}
+
+/* The reason for an unreadable marker carries what the TPM said. */
+Test(data_plan, unreadable_marker_reason)
+{
+	struct data_facts facts = { .protection = DATA_PROTECTION_TPM, .found = DATA_FOUND_EXT4, .tpm = true,
+				    .mark = DATA_MARK_UNREADABLE, .mark_error = "NV index 0x01a0da7a is not hardinit's",
+				    .migrate = true };
+	struct fault why = { "" };
+
+	cr_assert_eq(data_plan_action(&facts, &why), DATA_LEAVE_ALONE);
+	cr_assert(strstr(why.text, "is not hardinit's"), "%s", why.text);
+	cr_assert_str_eq(data_mark_name(DATA_MARK_MIGRATING), "migrating");
+	cr_assert_str_eq(data_action_name(DATA_MIGRATE_RESUME), "resume the migration");
+}
+
+/* protection = none: the marker plays no part. */
+Test(data_plan, protection_none_ignores_the_marker)
+{
+	for (int m = 0; m < DATA_MARK_COUNT; m++) {
+		struct data_facts facts = { .protection = DATA_PROTECTION_NONE, .found = DATA_FOUND_EXT4, .tpm = true,
+					    .mark = (enum data_mark)m };
+		struct fault why = { "" };
+
+		cr_assert_eq(data_plan_action(&facts, &why), DATA_PLAIN);
+		cr_assert_not(data_plan_marks_sealed(&facts, DATA_PLAIN));
+	}
 }
 
 static int header(const char *type, const char *cipher, const char *mode, int key_bytes, const char *integrity,

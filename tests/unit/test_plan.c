@@ -499,3 +499,20 @@ Test(plan, sealed_data_steps)
 	cr_assert_lt(policy_parse_text("[data]\nprotection = yes\n", "t", &p, &f), 0);
 	cr_assert_lt(policy_parse_text("[data]\nintegrity = sha1\n", "t", &p, &f), 0);
 }
+
+/* [data] migrate: yes by default, no closes the migration of a plaintext ext4. */
+Test(plan, data_migrate_key)
+{
+	struct policy p;
+	struct boot_plan plan;
+	struct fault f = { "" };
+
+	policy_set_defaults(&p);
+	cr_assert(p.data_migrate);
+	build("[data]\nprotection = tpm\n", "", BOOT_MODE_INITRAMFS, &plan);
+	cr_assert(plan.data_migrate);
+	build("[data]\nprotection = tpm\nmigrate = no\n", "", BOOT_MODE_INITRAMFS, &plan);
+	cr_assert_not(plan.data_migrate);
+	cr_assert_lt(policy_parse_text("[data]\nmigrate = maybe\n", "t", &p, &f), 0);
+	cr_assert(strstr(f.text, "expected yes | no"), "%s", f.text);
+}

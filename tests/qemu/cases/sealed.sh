@@ -179,13 +179,20 @@ case_tpm_sealed_refusals() {
 }
 
 CASES+=(tpm_planted_plaintext)
-# Someone with the disk file puts a plain ext4 in the data partition with an inittab
-# that starts a shell on the console, an rcS that prints a line, and their SSH key for
-# root. With protection = tpm it is never mounted: nothing planted runs, no shell on the
-# console, the appliance is up (degraded) and reachable with the real key only.
+# Someone with the disk file of a sealed appliance puts a plain ext4 in the data
+# partition with an inittab that starts a shell on the console, an rcS that prints a
+# line, and their SSH key for root. The TPM's data marker says this TPM sealed the data
+# (the first boot, cut once it is ready), so it is never mounted (nor migrated): nothing
+# planted runs, no shell on the console, the appliance is up (degraded) and reachable
+# with the real key only. (A plaintext filesystem on a disk never sealed is migrated:
+# migration.sh.)
 case_tpm_planted_plaintext() {
 	local name=tpm_planted_plaintext disk dir sum out
 	disk=$(sealed_disk "$name") dir=$WORK/$name.planted
+	QEMU_TPM=$WORK/$name.tpm qemu_boot_firmware "$name.seal" "$disk" "$WORK/$name.vars" 300 \
+		|| { REASON="$name.seal: QEMU did not start"; return 1; }
+	qemu_wait_line "$SEALED_READY_A .*data=persistent" 200 || { REASON="the first boot did not seal"; return 1; }
+	qemu_kill
 	rm -rf "$dir" && mkdir -p "$dir/.eflow/overlays/etc/upper/init.d" "$dir/.eflow/overlays/root/upper/.ssh"
 	printf '::sysinit:/etc/init.d/rcS\nttyS0::respawn:/bin/sh\n' >"$dir/.eflow/overlays/etc/upper/inittab"
 	printf '#!/bin/sh\necho HARDINIT-PWNED rcS > /dev/console\n' >"$dir/.eflow/overlays/etc/upper/init.d/rcS"
@@ -202,7 +209,8 @@ case_tpm_planted_plaintext() {
 	[ "$out" = $'0\n0' ] || { REASON="the planted inittab or SSH key is in the service tree: $out"; return 1; }
 	expect_no_console "$name" 'HARDINIT-PWNED' || { REASON="the planted rcS ran"; return 1; }
 	expect_no_console "$name" '^(/ )?# *$' || { REASON="a shell prompt on the console"; return 1; }
-	sealed_degraded "$name" "$disk" 'a plaintext ext4 filesystem where protection = tpm requires' || return 1
+	expect_no_console "$name" 'migrating the plaintext' || { REASON="the planted filesystem was migrated"; return 1; }
+	sealed_degraded "$name" "$disk" 'a plaintext filesystem where this TPM sealed the data' || return 1
 	[ "$(partition_sha256 "$disk" "$SEALED_DATA")" = "$sum" ] || { REASON="the planted partition was changed"; return 1; }
 }
 
