@@ -40,6 +40,14 @@ sealed_luks_dump() {
 	cryptsetup luksDump "$WORK/sealed.data.img" 2>&1
 }
 
+# sealed_volume_shape DUMP: a luksDump (sealed_luks_dump) of a volume as hardinit leaves it
+# sealed: label hardinit-data, one keyslot, one systemd-tpm2 token. Sets REASON if not.
+sealed_volume_shape() {
+	grep -Eq '^Label:[[:space:]]*hardinit-data$' <<<"$1" || { REASON="not labelled hardinit-data: $1"; return 1; }
+	[ "$(grep -cE '^  [0-9]+: luks2$' <<<"$1")" = 1 ] || { REASON="not exactly one keyslot: $1"; return 1; }
+	[ "$(grep -cE '^  [0-9]+: systemd-tpm2$' <<<"$1")" = 1 ] || { REASON="not exactly one systemd-tpm2 token: $1"; return 1; }
+}
+
 # sealed_degraded NAME DISK WHY: the boot NAME of DISK ran degraded: the console and the
 # record say so with WHY (an ERE), the record says data_crypt locked.
 sealed_degraded() {
@@ -114,10 +122,8 @@ case_tpm_sealed_data() {
 	grep -q '"data":"persistent","data_reason":null,"data_protection":"tpm","data_crypt":"sealed"' <<<"$record" \
 		|| { REASON="the first boot's record does not say sealed: $record"; return 1; }
 	dump=$(sealed_luks_dump "$disk")
-	grep -q '^Version:[[:space:]]*2$' <<<"$dump" && grep -q '^Label:[[:space:]]*hardinit-data$' <<<"$dump" \
-		|| { REASON="not a LUKS2 volume labelled hardinit-data: $dump"; return 1; }
-	[ "$(grep -cE '^  [0-9]+: luks2$' <<<"$dump")" = 1 ] || { REASON="not exactly one keyslot: $dump"; return 1; }
-	[ "$(grep -cE '^  [0-9]+: systemd-tpm2$' <<<"$dump")" = 1 ] || { REASON="not exactly one systemd-tpm2 token: $dump"; return 1; }
+	grep -q '^Version:[[:space:]]*2$' <<<"$dump" || { REASON="not a LUKS2 volume: $dump"; return 1; }
+	sealed_volume_shape "$dump" || return 1
 	# The signed policy on PCR 11 alone, for the vendor's PCR key; no plain PCR binding.
 	cryptsetup token export --token-id 0 "$WORK/sealed.data.img" 2>/dev/null | jq -e --arg key "$(base64 -w0 "$B/keys/pcr/pcr.pem")" \
 		'.type == "systemd-tpm2" and ."tpm2-pcrs" == [] and .tpm2_pubkey_pcrs == [11] and .tpm2_pubkey == $key' >/dev/null \
