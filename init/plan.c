@@ -378,7 +378,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 			SYSROOT, plan->exec, plan->supervisor.health_check[0] ? " and " SYSROOT : "", plan->supervisor.health_check);
 		break;
 	case STEP_MOUNT_LOGS:
-		fprintf(out, " %s%s -> %s ext4 nosuid,nodev,noexec (blank: %s; ext4: e2fsck -p; else untouched, tmpfs)",
+		fprintf(out, " %s%s -> %s ext4 nosuid,nodev,noexec (blank: %s; ext4: e2fsck -p unless clean; else untouched, tmpfs)",
 			plan->logs_device[0] ? "" : "partlabel:", plan->logs_device[0] ? plan->logs_device : plan->logs_label,
 			LOGS_EARLY, plan->format_blank ? "format" : "untouched, tmpfs");
 		break;
@@ -409,7 +409,7 @@ static void step_print(const struct boot_plan *plan, const struct boot_step *s, 
 				"LUKS2 reencryption, enrol), else untouched, tmpfs" : "untouched, tmpfs");
 			break;
 		}
-		fprintf(out, " %s%s -> %s ext4 nosuid,nodev (blank: %s; ext4: e2fsck -p; else untouched, tmpfs: degraded)",
+		fprintf(out, " %s%s -> %s ext4 nosuid,nodev (blank: %s; ext4: e2fsck -p unless clean; else untouched, tmpfs: degraded)",
 			plan->data_device[0] ? "" : "partlabel:", plan->data_device[0] ? plan->data_device : plan->data_label,
 			DATA_ROOT, plan->format_blank ? "format" : "untouched, tmpfs");
 		break;

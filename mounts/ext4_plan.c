@@ -60,3 +60,63 @@ int ext4_plan_geometry(const uint8_t *sb, size_t len, struct ext4_geometry *ret,
 		return fault_set(why, EBADMSG, "the superblock says the filesystem has no blocks");
 	return 0;
 }
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+#define SB_MNT_COUNT 0x34
+#define SB_MAX_MNT_COUNT 0x36
+#define SB_STATE 0x3A
+#define SB_LASTCHECK 0x40
+#define SB_CHECKINTERVAL 0x44
+#define SB_FEATURE_RO_COMPAT 0x64
+#define SB_LAST_ORPHAN 0xE8
+#define SB_ERROR_COUNT 0x194
+
+#define STATE_VALID 0x1            /* cleanly unmounted */
+#define STATE_ERROR 0x2            /* errors detected */
+#define STATE_ORPHAN 0x4           /* orphans being recovered */
+#define INCOMPAT_RECOVER 0x4       /* the journal needs replaying */
+#define RO_COMPAT_ORPHAN_PRESENT 0x10000
+
+/* The features an ext4 filesystem made by mke2fs may carry that leave e2fsck -p
+ * nothing to do on a clean filesystem. Anything else (compression, an external journal,
+ * snapshots, replicas, shared blocks, a bit no release defines) is left to e2fsck.
+ * incompat: filetype meta_bg extents 64bit mmp flex_bg ea_inode dirdata csum_seed
+ * largedir inline_data encrypt casefold; ro_compat: sparse_super large_file huge_file
+ * gdt_csum dir_nlink extra_isize quota bigalloc metadata_csum readonly project verity. */
+#define INCOMPAT_KNOWN 0x3F7D2u
+#define RO_COMPAT_KNOWN 0xB77Bu
+
+bool ext4_plan_clean(const uint8_t *sb, size_t len, uint64_t now, struct fault *why)
+{
+	uint16_t state, mnt, max_mnt;
+	uint32_t incompat, ro_compat, last, interval;
+
+	if (len < EXT4_SUPER_SIZE || sb[SB_MAGIC] != 0x53 || sb[SB_MAGIC + 1] != 0xEF)
+		return fault_set(why, EBADMSG, "no ext4 superblock"), false;
+	state = le16(sb + SB_STATE);
+	if (!(state & STATE_VALID))
+		return fault_set(why, EUCLEAN, "not cleanly unmounted"), false;
+	if (state & (STATE_ERROR | STATE_ORPHAN) || le32(sb + SB_ERROR_COUNT))
+		return fault_set(why, EUCLEAN, "it has recorded errors"), false;
+	incompat = le32(sb + SB_FEATURE_INCOMPAT);
+	ro_compat = le32(sb + SB_FEATURE_RO_COMPAT);
+	if (incompat & INCOMPAT_RECOVER)
+		return fault_set(why, EUCLEAN, "its journal needs replaying"), false;
+	if (le32(sb + SB_LAST_ORPHAN) || ro_compat & RO_COMPAT_ORPHAN_PRESENT)
+		return fault_set(why, EUCLEAN, "it has orphan inodes"), false;
+	if (incompat & ~INCOMPAT_KNOWN || ro_compat & ~RO_COMPAT_KNOWN)
+		return fault_set(why, EUCLEAN, "it has features outside the known set"), false;
+	mnt = le16(sb + SB_MNT_COUNT);
+	max_mnt = le16(sb + SB_MAX_MNT_COUNT);
+	if ((int16_t)max_mnt > 0 && mnt >= max_mnt)
+		return fault_set(why, EUCLEAN, "it was mounted %u times (check every %u)", mnt, max_mnt), false;
+	last = le32(sb + SB_LASTCHECK);
+	interval = le32(sb + SB_CHECKINTERVAL);
+	if (interval && (now < last || now - last >= interval))
+		return fault_set(why, EUCLEAN, "its check interval has passed"), false;
+	return true;
+}

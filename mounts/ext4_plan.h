@@ -13,7 +13,7 @@
 enum storage_state { STORAGE_PERSISTENT, STORAGE_VOLATILE };
 
 enum ext4_action {
-	EXT4_CHECK_AND_MOUNT,   /* an ext4 filesystem: e2fsck -p, then mount */
+	EXT4_CHECK_AND_MOUNT,   /* an ext4 filesystem: e2fsck -p unless its superblock says clean, then mount */
 	EXT4_FORMAT,            /* blank: no signature, first and last MiB all zero */
 	EXT4_LEAVE_ALONE,       /* anything else: never touched, never mounted */
 };
@@ -50,5 +50,22 @@ struct ext4_geometry {
  * half only with the 64bit feature). Returns 0, or -EBADMSG for a short buffer, another
  * magic, a block size ext4 does not make or no blocks (why set). */
 int ext4_plan_geometry(const uint8_t *sb, size_t len, struct ext4_geometry *ret, struct fault *why);
+
+/* Decides from the superblock sb (len bytes, read at EXT4_SUPER_OFFSET) and the wall
+ * clock `now` (seconds since the epoch) whether spawning `e2fsck -p` can be skipped:
+ * on such a filesystem e2fsck -p would only read the superblock and exit "clean". The
+ * filesystem is clean when every one of these holds, the conditions e2fsck -p itself
+ * checks before it skips the full check:
+ *   - the ext4 magic, and the state says cleanly unmounted (EXT2_VALID_FS) with no
+ *     errors (EXT2_ERROR_FS, or orphan recovery EXT3_ORPHAN_FS, not set), s_error_count 0;
+ *   - no journal to replay (needs_recovery clear), no
+ *     orphan inode list (s_last_orphan 0) and no orphan file in use (orphan_present);
+ *   - no feature e2fsck or this rule does not know (the incompat and ro_compat masks);
+ *   - the mount count is below a positive s_max_mnt_count, and a check interval, if
+ *     set, has not passed since s_lastcheck (a clock before the last check counts as
+ *     passed: the check runs).
+ * Anything else, including a short buffer, is not clean and gets e2fsck -p. Returns
+ * true (clean) or false with why set to the first condition that failed. Pure. */
+bool ext4_plan_clean(const uint8_t *sb, size_t len, uint64_t now, struct fault *why);
 
 #endif

@@ -1,5 +1,6 @@
-/* Fuzz target: the ext4 superblock of a plaintext data partition as a migration reads
- * it in PID 1 (mounts/ext4_plan.c ext4_plan_geometry), and the shrink it decides from it
+/* Fuzz target: the ext4 superblock of a data or logs partition as PID 1 reads it:
+ * whether e2fsck -p can be skipped (mounts/ext4_plan.c ext4_plan_clean), and, for a
+ * migration, the filesystem's size (ext4_plan_geometry) and the shrink it decides from it
  * (crypt/migrate_plan.c migrate_plan_target, migrate_plan_sector_size). Anyone holding
  * the disk file writes these bytes. Input: the superblock (EXT4_SUPER_SIZE bytes;
  * shorter is refused, longer is cut); the partition is 64 MiB. */
@@ -18,6 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t target;
 	int r, s;
 
+	if (ext4_plan_clean(data, size, 1800000000, &f) &&
+	    (size < EXT4_SUPER_SIZE || data[0x38] != 0x53 || data[0x39] != 0xEF || !(data[0x3A] & 1) || data[0x3A] & 6))
+		abort();             /* skipped e2fsck on a filesystem not cleanly unmounted */
 	if (ext4_plan_geometry(data, size, &g, &f) < 0)
 		return 0;
 	if (g.block_size < 1024 || g.block_size > 65536 || (g.block_size & (g.block_size - 1)) || !g.blocks)

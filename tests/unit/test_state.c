@@ -218,3 +218,89 @@ Test(record, torn_last_line_tolerated)
 	cr_assert_eq(record_read_lines("{\"a\":1}\n\n[1]\n", count_line, &good), 1);
 	cr_assert_eq(good, 1);
 }
+
+/* fixtures/ext4-super-clean.bin: the superblock of a filesystem fresh from mke2fs -t ext4
+ * (Debian's defaults: has_journal, 64bit, metadata_csum, flex_bg…, state clean, no
+ * mount count limit, no check interval). */
+static void clean_superblock(uint8_t sb[EXT4_SUPER_SIZE])
+{
+	FILE *in = fopen("fixtures/ext4-super-clean.bin", "rb");
+
+	cr_assert(in, "fixtures/ext4-super-clean.bin: %s", strerror(errno));
+	cr_assert_eq(fread(sb, 1, EXT4_SUPER_SIZE, in), (size_t)EXT4_SUPER_SIZE);
+	fclose(in);
+}
+
+static void put16(uint8_t *at, uint16_t v)
+{
+	at[0] = v & 0xff, at[1] = v >> 8;
+}
+
+static void put32(uint8_t *at, uint32_t v)
+{
+	at[0] = v & 0xff, at[1] = (v >> 8) & 0xff, at[2] = (v >> 16) & 0xff, at[3] = v >> 24;
+}
+
+/* A clean superblock skips e2fsck -p; each condition e2fsck -p would check on (not
+ * cleanly unmounted, errors, a journal to replay, orphans, an unknown feature, the mount
+ * count, the check interval, no superblock) does not. */
+Test(ext4_plan, clean)
+{
+	static const struct { unsigned off, size; uint32_t value; const char *why; } dirty[] = {
+		{ 0x3A, 2, 0, "not cleanly unmounted" },                 /* s_state */
+		{ 0x3A, 2, 3, "recorded errors" },                       /* valid | error */
+		{ 0x3A, 2, 5, "recorded errors" },                       /* valid | orphans */
+		{ 0x194, 4, 1, "recorded errors" },                      /* s_error_count */
+		{ 0xE8, 4, 12, "orphan" },                               /* s_last_orphan */
+		{ 0x38, 2, 0xEF54, "no ext4 superblock" },               /* magic */
+	};
+	uint8_t sb[EXT4_SUPER_SIZE], bad[EXT4_SUPER_SIZE];
+	struct fault why = { "" };
+	uint32_t incompat, ro_compat;
+
+	clean_superblock(sb);
+	cr_assert(ext4_plan_clean(sb, sizeof(sb), 1800000000, &why), "%s", why.text);
+	cr_assert_not(ext4_plan_clean(sb, 512, 1800000000, &why));
+	for (size_t i = 0; i < sizeof(dirty) / sizeof(dirty[0]); i++) {
+		memcpy(bad, sb, sizeof(bad));
+		if (dirty[i].size == 2)
+			put16(bad + dirty[i].off, (uint16_t)dirty[i].value);
+		else
+			put32(bad + dirty[i].off, dirty[i].value);
+		cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why), "case %zu", i);
+		cr_assert(strstr(why.text, dirty[i].why), "case %zu: %s", i, why.text);
+	}
+	incompat = (uint32_t)sb[0x60] | (uint32_t)sb[0x61] << 8 | (uint32_t)sb[0x62] << 16 | (uint32_t)sb[0x63] << 24;
+	ro_compat = (uint32_t)sb[0x64] | (uint32_t)sb[0x65] << 8 | (uint32_t)sb[0x66] << 16 | (uint32_t)sb[0x67] << 24;
+	/* needs_recovery: the journal is replayed by e2fsck, as before. */
+	memcpy(bad, sb, sizeof(bad));
+	put32(bad + 0x60, incompat | 0x4);
+	cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why));
+	cr_assert(strstr(why.text, "journal"), "%s", why.text);
+	/* Features this rule does not know: compression, an external journal, snapshots. */
+	put32(bad + 0x60, incompat | 0x1);
+	cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why));
+	put32(bad + 0x60, incompat | 0x8);
+	cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why));
+	put32(bad + 0x60, incompat);
+	put32(bad + 0x64, ro_compat | 0x80);
+	cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why));
+	put32(bad + 0x64, ro_compat | 0x10000);                        /* orphan_present */
+	cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why));
+	/* The mount count: due at s_max_mnt_count; -1 (and 0) mean never. */
+	memcpy(bad, sb, sizeof(bad));
+	put16(bad + 0x36, 20);
+	put16(bad + 0x34, 19);
+	cr_assert(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why), "%s", why.text);
+	put16(bad + 0x34, 20);
+	cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why));
+	put16(bad + 0x36, 0xFFFF);
+	cr_assert(ext4_plan_clean(bad, sizeof(bad), 1800000000, &why), "%s", why.text);
+	/* The check interval: due once it has passed, or when the clock is behind. */
+	memcpy(bad, sb, sizeof(bad));
+	put32(bad + 0x40, 1700000000);
+	put32(bad + 0x44, 86400);
+	cr_assert(ext4_plan_clean(bad, sizeof(bad), 1700000000 + 86399, &why), "%s", why.text);
+	cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1700000000 + 86400, &why));
+	cr_assert_not(ext4_plan_clean(bad, sizeof(bad), 1600000000, &why));
+}

@@ -43,12 +43,17 @@ CASES+=(state_persists)
 #    data partition (seen at /var/.eflow/overlays), / stays read-only, the SSH host key is
 #    the same, and each boot left a record.
 case_state_persists() {
-	local disk out key1 key2
+	local disk out key1 key2 part
 	disk=$(disk_variant state_persists)
 	boot_ssh state_persists "$disk" || return 1
 	out=$(guest_ssh 'for d in etc home root var; do echo "kept-$d" > /$d/kept.txt || exit 1; done;
 		sync; md5sum /etc/dropbear/dropbear_ed25519_host_key') || { REASON="cannot write the state"; return 1; }
 	key1=${out%% *}
+	# Fresh, cleanly unmounted filesystems: the superblock says so, no e2fsck spawned.
+	for part in logs:vda7 data:vda8; do
+		expect_console state_persists "${part%%:*}: /dev/${part#*:} is clean \(superblock\), e2fsck -p not needed" \
+			|| { REASON="e2fsck was not skipped on the clean ${part%%:*} partition"; return 1; }
+	done
 	reboot_guest || return 1
 	boot_ssh state_persists2 "$disk" || return 1
 	out=$(guest_ssh 'for d in etc home root var; do cat /$d/kept.txt /var/.eflow/overlays/$d/upper/kept.txt; done;
@@ -279,15 +284,16 @@ case_state_corrupt_data() {
 	[ "$before" = "$after" ] || { REASON="the damaged data partition was changed"; return 1; }
 }
 
-# damage_for_fsck DISK N: in partition N, lost+found's inode gets mode 0 and the
-# filesystem is marked not clean: a damage `e2fsck -p` gives up on (exit status 4,
-# "UNEXPECTED INCONSISTENCY") but the kernel would mount.
+# damage_for_fsck DISK N [STATE]: in partition N, lost+found's inode gets mode 0 and the
+# superblock's state becomes STATE (default 0, not clean; 3 is "cleanly unmounted, with
+# errors"): a damage `e2fsck -p` gives up on (exit status 4, "UNEXPECTED INCONSISTENCY")
+# but the kernel would mount.
 damage_for_fsck() {
 	local img="$WORK/fsck-damage.img"
 	dd if="$1" of="$img" bs=1M skip=$(( $(part_start "$1" "$2") / 1048576 )) \
 		count=$(( $(part_size "$1" "$2") / 1048576 )) status=none
 	debugfs -w -R 'sif <11> mode 0' "$img" >/dev/null 2>&1
-	debugfs -w -R 'ssv state 0' "$img" >/dev/null 2>&1
+	debugfs -w -R "ssv state ${3:-0}" "$img" >/dev/null 2>&1
 	replace_partition "$1" "$2" "$img"
 }
 
@@ -306,16 +312,19 @@ CASES+=(state_fsck_unrepaired)
 # 5b. Data and logs partitions with damage e2fsck -p cannot repair (exit status 4) are
 #     never mounted: the boot completes with data=degraded and a tmpfs /logs, no record
 #     lands on the logs partition, and neither partition changed beyond e2fsck's own
-#     superblock bookkeeping.
+#     superblock bookkeeping. The data partition says "not cleanly unmounted", the logs
+#     partition "cleanly unmounted, with errors": neither skips e2fsck.
 case_state_fsck_unrepaired() {
-	local disk data0 logs0 data1 logs1 out rc
+	local disk data0 logs0 data1 logs1 out rc part
 	disk=$(disk_variant state_fsck_unrepaired)
 	damage_for_fsck "$disk" "$DATA_PART"
-	damage_for_fsck "$disk" "$LOGS_PART"
-	dd if="$disk" bs=1M skip=$(( $(part_start "$disk" "$DATA_PART") / 1048576 )) \
-		count=$(( $(part_size "$disk" "$DATA_PART") / 1048576 )) status=none >"$WORK/fsck-check.img"
-	rc=0; e2fsck -p "$WORK/fsck-check.img" >/dev/null 2>&1 || rc=$?
-	[ "$rc" = 4 ] || { REASON="test setup: e2fsck -p exits $rc, not 4, on the damaged partition"; return 1; }
+	damage_for_fsck "$disk" "$LOGS_PART" 3
+	for part in "$DATA_PART" "$LOGS_PART"; do
+		dd if="$disk" bs=1M skip=$(( $(part_start "$disk" "$part") / 1048576 )) \
+			count=$(( $(part_size "$disk" "$part") / 1048576 )) status=none >"$WORK/fsck-check.img"
+		rc=0; e2fsck -p "$WORK/fsck-check.img" >/dev/null 2>&1 || rc=$?
+		[ "$rc" = 4 ] || { REASON="test setup: e2fsck -p exits $rc, not 4, on damaged partition $part"; return 1; }
+	done
 	records "$disk" >"$WORK/fsck-records-before"
 	data0=$(sha256_but_superblock "$disk" "$DATA_PART"); logs0=$(sha256_but_superblock "$disk" "$LOGS_PART")
 	qemu_boot state_fsck_unrepaired "$disk" "$INITRD" "" 300 || { REASON="QEMU did not start"; return 1; }
