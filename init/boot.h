@@ -10,6 +10,7 @@
 #include "common/fault.h"
 #include "common/program.h"
 #include "common/spawn.h"
+#include "init/modules_ahead.h"
 #include "init/plan.h"
 #include "mounts/ext4_plan.h"
 #include "tpm/tpm2_cmd.h"
@@ -45,6 +46,7 @@ struct boot_state {
 	struct boot_plan *plan;
 	struct timespec start;            /* hardinit's first instruction, CLOCK_MONOTONIC */
 	struct kmod_ctx *kmod;
+	struct modules_ahead ahead;       /* the later steps' modules, loaded on another CPU */
 	struct slot_footer footer;
 	enum root_trust trust;
 	const char *verity_state;         /* "verified" once checked */

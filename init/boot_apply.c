@@ -15,6 +15,7 @@
 #include "init/boot.h"
 #include "init/program_apply.h"
 #include "firewall/firewall_apply.h"
+#include "init/modules_ahead.h"
 #include "init/modules_apply.h"
 #include "lockdown/lockdown_apply.h"
 #include "slots/slot_apply.h"
@@ -33,8 +34,15 @@ static int apply_load_modules(const struct boot_step *step, struct boot_state *s
 {
 	int r;
 
-	if (!st->kmod && (r = modules_open(&st->kmod, f)) < 0)
-		return r;
+	if (!st->kmod) {
+		if ((r = modules_open(&st->kmod, f)) < 0)
+			return r;
+		modules_ahead_start(&st->ahead, st->plan, st->kmod);
+	}
+	if (!modules_ahead_claim(&st->ahead, (size_t)(step - st->plan->steps))) {
+		log_info("%s: loaded ahead, on another CPU", step->name);
+		return 0;
+	}
 	for (size_t i = 0; i < step->modules.n; i++)
 		if ((r = modules_load(st->kmod, step->modules.names[i], f)) < 0)
 			return r;
@@ -403,6 +411,7 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 	char version[24] = "none";
 	int r;
 
+	modules_ahead_finish(&st->ahead);
 	state_plan_overlay_list(&plan->state, overlays, sizeof(overlays));
 	if (plan->mode == BOOT_MODE_INITRAMFS)
 		snprintf(version, sizeof(version), "%llu", (unsigned long long)st->footer.version);
@@ -446,10 +455,10 @@ int boot_apply_step(const struct boot_step *step, struct boot_state *st, struct 
 	case STEP_MOUNT_DATA: return apply_mount_data(st, f);
 	case STEP_MOUNT_STATE: return apply_mount_state(st, f);
 	case STEP_LOAD_FIREWALL: return apply_load_firewall(st, f);
-	case STEP_LOCKDOWN: return lockdown_apply_kernel(&st->plan->lockdown, f);
+	case STEP_LOCKDOWN: modules_ahead_finish(&st->ahead); return lockdown_apply_kernel(&st->plan->lockdown, f);
 	case STEP_HANDOFF: return apply_handoff(st, f);
 	case STEP_MOVE_LOGS: return apply_move_logs(st, f);
-	case STEP_SWITCH_ROOT: return mounts_apply_switch_root(SYSROOT, f);
+	case STEP_SWITCH_ROOT: modules_ahead_finish(&st->ahead); return mounts_apply_switch_root(SYSROOT, f);
 	case STEP_MOUNT_BASE: return mounts_apply_table(mounts_base, mounts_base_count, f);
 	case STEP_AUDIT_MOUNTS: return apply_audit_mounts(st, f);
 	case STEP_WRITE_RECORD: return boot_write_record(st, NULL, NULL, f);

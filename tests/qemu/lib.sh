@@ -216,7 +216,7 @@ _qemu_start() {
 		QEMU_PORT=$(_free_port) || { _lib_err "start QEMU: no free port on 127.0.0.1"; return 1; }
 		export QEMU_PORT
 		args=(
-			-accel tcg -m "${QEMU_MEM:-512}" -smp 1
+			-accel tcg -m "${QEMU_MEM:-512}" -smp "${QEMU_SMP:-1}"
 			-nographic
 			-serial "file:$QEMU_CONSOLE" -monitor none
 			-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$QEMU_PORT-:22"

@@ -53,8 +53,12 @@ CASES+=(fw_only_ssh)
 case_fw_only_ssh() {
 	local disk out
 	disk=$(disk_variant fw_only_ssh)
-	boot_ssh fw_only_ssh "$disk" || return 1
+	# Two vCPUs: the firewall's and the network's modules load ahead, in a child process,
+	# while PID 1 mounts the root; the firewall below must be complete all the same.
+	QEMU_SMP=2 boot_ssh fw_only_ssh "$disk" || return 1
 	expect_console fw_only_ssh 'firewall=loaded' || { REASON="the firewall is not loaded"; return 1; }
+	expect_console fw_only_ssh 'load-modules:firewall: loaded ahead, on another CPU' \
+		|| { REASON="with two CPUs the firewall's modules were not loaded ahead"; return 1; }
 	guest_ssh "$GUEST_NET" || { REASON="cannot make the test namespaces"; return 1; }
 	out=$(guest_probes "s1 192.168.201.1 8080;s1 fd00:201::1 8080;s2 192.168.202.1 22;s2 fd00:202::1 22")
 	echo "     8080 v4, 8080 v6, 22 v4, 22 v6 from outside: $out"
