@@ -68,19 +68,28 @@ static int keep_programs(const struct supervisor *sv, struct fault *f)
 	return 0;
 }
 
+#define STRAYS_MAX 16
+
+/* Descriptors that crossed the hand-over though they should not have. */
+struct strays {
+	int fd[STRAYS_MAX];
+	char target[STRAYS_MAX][96];
+	size_t n;
+};
+
 /* Closes every descriptor above 2 that is not one of sv's programs: none should have
- * crossed the exec, and one that did is named in a warning. */
-static void close_strays(const struct supervisor *sv)
+ * crossed the exec. Runs before the log opens /dev/kmsg; each one closed is noted in
+ * *ret (the first STRAYS_MAX) for the log. */
+static void close_strays(const struct supervisor *sv, struct strays *ret)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 
-	if (!d) {
-		log_warning("unable to list /proc/self/fd: %s, continuing", strerror(errno));
+	ret->n = 0;
+	if (!d)
 		return;
-	}
 	while ((e = readdir(d))) {
-		char link[64], target[PATH_MAX] = "";
+		char link[64];
 		int fd = atoi(e->d_name);
 		ssize_t n;
 
@@ -88,10 +97,13 @@ static void close_strays(const struct supervisor *sv)
 		    fd == sv->exec_program.fd || fd == sv->exec_program.interp_fd || fd == sv->health_program.fd ||
 		    fd == sv->health_program.interp_fd)
 			continue;
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		n = readlink(link, target, sizeof(target) - 1);
-		target[n > 0 ? n : 0] = '\0';
-		log_warning("descriptor %d (%s) crossed the hand-over: closed, continuing", fd, target);
+		if (ret->n < STRAYS_MAX) {
+			char *target = ret->target[ret->n];
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+			n = readlink(link, target, sizeof(ret->target[0]) - 1);
+			target[n > 0 ? n : 0] = '\0';
+			ret->fd[ret->n++] = fd;
+		}
 		close(fd);
 	}
 	closedir(d);
@@ -100,6 +112,7 @@ static void close_strays(const struct supervisor *sv)
 int main(int argc, char **argv)
 {
 	static struct supervisor sv;
+	static struct strays strays;
 	struct fault f = { "" };
 
 	(void)prctl(PR_SET_NAME, "hardinit-sv", 0, 0, 0);
@@ -107,12 +120,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hardinit-supervise: runs only as PID 1, handed over by hardinit\n");
 		return 2;
 	}
-	(void)log_open_kmsg();
 	if (receive(argc > 1 ? argv[1] : NULL, &sv, &f) < 0 || keep_programs(&sv, &f) < 0) {
+		(void)log_open_kmsg();
 		log_error("FATAL supervise: %s", f.text);
 		supervisor_shutdown(SHUTDOWN_REBOOT, HANDOVER_FAIL_GRACE_MS, "no hand-over");
 	}
-	close_strays(&sv);
+	close_strays(&sv, &strays);
+	(void)log_open_kmsg();
+	for (size_t i = 0; i < strays.n; i++)
+		log_warning("descriptor %d (%s) crossed the hand-over: closed, continuing", strays.fd[i], strays.target[i]);
 	log_info("supervisor: PID 1 handed over (libc only)");
 	supervise_run(&sv);
 }
