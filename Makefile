@@ -4,10 +4,10 @@ include config.mk
 
 B := build
 LIB_SRCS := $(wildcard common/*.c) $(wildcard tpm/*.c) $(wildcard crypt/*.c) $(filter-out init/main.c,$(wildcard init/*.c)) $(wildcard overlay/*.c) $(wildcard firewall/*.c) $(wildcard lockdown/*.c) $(wildcard slots/*.c) \
-            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(wildcard supervise/*.c) $(wildcard sandbox/*.c) \
-            efi/load_option.c
+            $(wildcard verity/*.c) $(wildcard mounts/*.c) $(filter-out supervise/supervisor_main.c,$(wildcard supervise/*.c)) \
+            $(wildcard sandbox/*.c) efi/load_option.c
 CTL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ctl/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/supervise/supervisor_blob.o
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/obj/%.o)
 
@@ -29,6 +29,30 @@ $(B)/obj/%.o: %.c
 
 $(B)/libhardinit.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
+
+# The supervisor a supervising hardinit hands PID 1 to (supervise/supervisor_main.c): the
+# loop of supervise/ with common/ and the pure GPT code of slots/, linked statically
+# against libc alone (no library of LIBS_PKGS: their headers are not even on the include
+# path), small, so that PID 1 costs almost nothing for the VM's lifetime. Built with its
+# own flags in every build directory (never a sanitizer: it is a static PID 1), and
+# embedded in hardinit (supervise/supervisor_blob.S).
+SV_SRCS := supervise/supervisor_main.c supervise/supervise_apply.c supervise/supervise_plan.c \
+           supervise/mountinfo_read.c supervise/handover.c common/log.c common/program.c common/fault.c \
+           common/shutdown.c slots/gpt_plan.c slots/slot_rule.c slots/gpt_slot_plan.c slots/gpt_slot_apply.c
+SV_OBJS := $(SV_SRCS:%.c=$(B)/sv/%.o)
+SV_CFLAGS := -std=c11 $(WARN) $(HARDEN) -Os -ffunction-sections -fdata-sections $(CPPFLAGS) -MMD -MP
+SV_LDFLAGS := -static-pie -Wl,--gc-sections -Wl,-z,relro,-z,now -s
+
+$(B)/sv/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SV_CFLAGS) -c $< -o $@
+
+$(B)/hardinit-supervise: $(SV_OBJS)
+	$(CC) $(SV_LDFLAGS) -o $@ $^
+
+$(B)/obj/supervise/supervisor_blob.o: supervise/supervisor_blob.S $(B)/hardinit-supervise
+	@mkdir -p $(dir $@)
+	$(CC) -c -DSUPERVISOR_BIN='"$(B)/hardinit-supervise"' $< -o $@
 
 $(B)/hardinit: $(B)/obj/init/main.o $(B)/libhardinit.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -244,5 +268,5 @@ $(B)/efi/hardinit-%.efi: $(B)/efi/%.so
 clean:
 	rm -rf $(B)
 
--include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d $(B)/obj/tests/qemu/probes/verity_sweep.d $(B)/obj/tests/tpm/nv_swtpm.d \
+-include $(LIB_OBJS:.o=.d) $(SV_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(B)/obj/init/main.d $(B)/obj/tests/qemu/probes/verity_sweep.d $(B)/obj/tests/tpm/nv_swtpm.d \
 	$(patsubst %.c,$(B)/obj/%.d,$(wildcard tests/fuzz/*.c))

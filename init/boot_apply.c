@@ -24,6 +24,7 @@
 #include "mounts/mounts_audit.h"
 #include "overlay/overlay_apply.h"
 #include "sandbox/sandbox_apply.h"
+#include "supervise/handover_apply.h"
 #include "supervise/supervise_apply.h"
 #include "verity/footer_sig.h"
 #include "verity/verity_apply.h"
@@ -401,8 +402,10 @@ static int apply_audit_mounts(struct boot_state *st, struct fault *f)
 	return n < 0 ? n : 0;
 }
 
-/* Prints the ready line, then hands PID 1 to the service tree (pid1 = exec) or starts
- * it as a child and supervises it (pid1 = supervise). Returns only on failure. */
+/* Prints the ready line, then hands PID 1 to the service tree (pid1 = exec) or to the
+ * small supervisor embedded in hardinit, which starts the tree as a child and supervises
+ * it (pid1 = supervise; should that exec fail, hardinit supervises in-process).
+ * Returns only on failure. */
 static int apply_exec(struct boot_state *st, struct fault *f)
 {
 	struct boot_plan *plan = st->plan;
@@ -432,6 +435,9 @@ static int apply_exec(struct boot_state *st, struct fault *f)
 				 plan->root_device);
 		plan->supervisor.exec_program = st->exec;
 		plan->supervisor.health_program = st->health;
+		/* PID 1 becomes the small static supervisor: hardinit's libraries go away. */
+		(void)supervise_handover(&plan->supervisor, f);
+		log_warning("%s: supervising in hardinit itself, continuing", f->text);
 		supervise_run(&plan->supervisor);
 	}
 	r = program_exec(&st->exec, argv, program_env);

@@ -104,6 +104,30 @@ static int plan_check_program(const struct state_plan *state, const char *key, c
 	return 0;
 }
 
+/* The hand-over to the supervisor (pid1 = supervise) runs memfd_create and execveat
+ * under the seccomp filter, and every exec of the service tree runs execveat: a policy
+ * that denies them, or that forbids executable memfds (vm.memfd_noexec = 2), would boot
+ * to a PID 1 that cannot do its job. Returns 0 or -EINVAL. */
+static int plan_check_handover(const struct boot_plan *plan, struct fault *f)
+{
+	const struct lockdown_plan *l = &plan->lockdown;
+
+	for (size_t i = 0; i < l->n_deny; i++) {
+		if (strcmp(l->deny[i], "execveat") == 0)
+			return fault_set(f, EINVAL, "[lockdown] seccomp_deny names execveat: hardinit executes the "
+					 "service tree with it");
+		if (plan->pid1 == PID1_SUPERVISE && strcmp(l->deny[i], "memfd_create") == 0)
+			return fault_set(f, EINVAL, "[lockdown] seccomp_deny names memfd_create: pid1 = supervise "
+					 "hands PID 1 to the supervisor through a memfd");
+	}
+	for (size_t i = 0; i < l->n_sysctls; i++)
+		if (plan->pid1 == PID1_SUPERVISE && strcmp(l->sysctls[i].key, "vm.memfd_noexec") == 0 &&
+		    strcmp(l->sysctls[i].value, "2") == 0)
+			return fault_set(f, EINVAL, "[sysctl] vm.memfd_noexec = 2: pid1 = supervise executes the "
+					 "supervisor from a memfd");
+	return 0;
+}
+
 /* Initramfs mode's first steps: find and choose the slot, mount /logs, open and mount
  * the verified root at SYSROOT and check the exec target through dm-verity. */
 static void plan_slot_steps(const struct policy *p, struct boot_plan *ret)
@@ -191,7 +215,7 @@ int plan_build(const struct policy *p, const struct boot_cmdline *c, enum boot_m
 		return fault_set(f, EINVAL, "the data, logs and slot partitions need distinct labels");
 	if (state_plan_build(&p->overlays, &p->binds, &ret->state, f) < 0 || lockdown_plan_build(&p->lockdown, &ret->lockdown, f) < 0 ||
 	    plan_check_program(&ret->state, "exec", p->exec, f) < 0 ||
-	    plan_check_program(&ret->state, "health_check", p->health_check, f) < 0)
+	    plan_check_program(&ret->state, "health_check", p->health_check, f) < 0 || plan_check_handover(ret, f) < 0)
 		return -EINVAL;
 	{
 		struct fault why = { "" };

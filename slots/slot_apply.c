@@ -5,7 +5,6 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,28 +15,6 @@
 #include "common/log.h"
 #include "slots/gpt_plan.h"
 #include "slots/slot_apply.h"
-
-int slot_apply_locate(const char *partition, char *disk, size_t size, int *ret_partno, struct fault *f)
-{
-	char path[PATH_MAX], real[PATH_MAX], num[16] = "";
-	const char *name = strrchr(partition, '/');
-	FILE *in;
-
-	name = name ? name + 1 : partition;
-	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
-	if (!(in = fopen(path, "re")))
-		return fault_set(f, errno, "%s is not a partition: %s", partition, strerror(errno));
-	if (!fgets(num, sizeof(num), in) || (*ret_partno = atoi(num)) < 1) {
-		fclose(in);
-		return fault_set(f, EINVAL, "unable to read %s", path);
-	}
-	fclose(in);
-	snprintf(path, sizeof(path), "/sys/class/block/%s/..", name);
-	if (!realpath(path, real))
-		return fault_set(f, errno, "unable to find the disk of %s: %s", partition, strerror(errno));
-	snprintf(disk, size, "/dev/%s", basename(real));
-	return 0;
-}
 
 /* Whether /sys/class/block/DISK/PART/uevent says PARTNAME=label. */
 static bool partname_is(const char *disk, const char *part, const char *label)

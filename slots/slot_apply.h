@@ -4,11 +4,10 @@
 #include <stdint.h>
 
 #include "common/fault.h"
+#include "slots/gpt_slot_apply.h"
 #include "slots/slot_state.h"
 
-/* The whole disk and the 1-based partition number of a partition device, from sysfs:
- * "/dev/vda5" → "/dev/vda", 5. Returns 0 or -errno. */
-int slot_apply_locate(const char *partition, char *disk, size_t size, int *ret_partno, struct fault *f);
+/* slot_apply_locate, libc alone: slots/gpt_slot_apply.h. */
 
 /* The partition labelled `label` (its GPT name, PARTNAME in sysfs) on the same disk as
  * `partition`: "/dev/vda6", "boot-b" → "/dev/vda4". Returns 0, -ENOENT if the disk

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "slots/slot_apply.h"
+#include "slots/gpt_slot_apply.h"
 #include "supervise/supervise_apply.h"
 
 #define HEALTH_INTERVAL_MS 2000
@@ -244,7 +244,7 @@ static void health_exited(struct supervision *s, int status)
 	s->healthy = true;
 	if (!s->sv->slot_partition[0]) {
 		log_info("health check passed");
-	} else if (slot_apply_mark_good(s->sv->slot_partition, &f) < 0) {
+	} else if (gpt_slot_apply_mark_good(s->sv->slot_partition, &f) < 0) {
 		log_error("health check passed, but the slot could not be marked good: %s", f.text);
 	} else {
 		log_info("health check passed: slot %s marked good", s->sv->slot_partition);

@@ -1,11 +1,12 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <libmount.h>
-
+#include "supervise/mountinfo_read.h"
 #include "supervise/supervise_plan.h"
 
 enum shutdown_kind signal_shutdown(int signo)
@@ -59,7 +60,7 @@ static bool target_is_kept(const char *path)
 
 /* A mount of the tree being walked: its children form a list, latest first. */
 struct mount_node {
-	const char *target; /* owned by the libmount table */
+	const char *target; /* points into the mountinfo text */
 	int id;
 	int parent_id;
 	size_t first_child;  /* SIZE_MAX: none */
@@ -137,39 +138,46 @@ static int plan_walk(struct mount_tree *t, size_t root, size_t *stack, struct sh
 	return 0;
 }
 
-int shutdown_plan_build(const char *mountinfo_path, struct shutdown_plan *ret, struct fault *f)
+int shutdown_plan_parse(char *text, size_t len, struct shutdown_plan *ret, struct fault *f)
 {
-	struct libmnt_table *tb = mnt_new_table();
-	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
 	struct mount_tree t = { NULL, 0, NULL };
-	size_t *stack = NULL;
-	struct libmnt_fs *fs;
+	size_t *stack = NULL, lines = 0;
+	char *line, *end = text + len;
 	int r = 0;
 
 	*ret = (struct shutdown_plan){ NULL, 0 };
-	if (!tb || !it) {
-		r = fault_set(f, ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((r = mnt_table_parse_file(tb, mountinfo_path)) < 0) {
-		r = fault_set(f, -r, "unable to parse %s", mountinfo_path);
-		goto done;
-	}
-	t.n = (size_t)mnt_table_get_nents(tb);
-	t.nodes = calloc(t.n + 1, sizeof(*t.nodes));
-	t.by_id = calloc(t.n + 1, sizeof(*t.by_id));
-	stack = calloc(t.n + 1, sizeof(*stack));
-	ret->mounts = calloc(t.n + 1, sizeof(*ret->mounts));
+	if (memchr(text, '\0', len))
+		return fault_set(f, EINVAL, "mountinfo holds a NUL byte");
+	for (char *p = text; p < end; p++)
+		lines += *p == '\n';
+	lines += len > 0 && end[-1] != '\n';
+	t.nodes = calloc(lines + 1, sizeof(*t.nodes));
+	t.by_id = calloc(lines + 1, sizeof(*t.by_id));
+	stack = calloc(lines + 1, sizeof(*stack));
+	ret->mounts = calloc(lines + 1, sizeof(*ret->mounts));
 	if (!t.nodes || !t.by_id || !stack || !ret->mounts) {
 		r = fault_set(f, ENOMEM, "out of memory");
 		goto done;
 	}
-	/* The nodes in mount order (mountinfo's), then an index by mount ID. */
-	for (size_t i = 0; i < t.n && mnt_table_next_fs(tb, it, &fs) == 0; i++) {
-		t.nodes[i] = (struct mount_node){ .target = mnt_fs_get_target(fs), .id = mnt_fs_get_id(fs),
-						  .parent_id = mnt_fs_get_parent_id(fs), .first_child = SIZE_MAX,
-						  .next_sibling = SIZE_MAX };
-		t.by_id[i] = (struct id_index){ t.nodes[i].id, i };
+	/* The nodes in mount order (mountinfo's), then an index by mount ID. A line that
+	 * does not parse fails the whole file: a partial list is never used. */
+	for (line = text; line < end;) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
+		struct mountinfo_line m;
+
+		if (nl)
+			*nl = '\0';
+		else
+			end[0] = '\0'; /* text has room for it: see shutdown_plan_parse's contract */
+		if (mountinfo_parse_line(line, &m) < 0) {
+			r = fault_set(f, EINVAL, "mountinfo line %zu does not parse", t.n + 1);
+			goto done;
+		}
+		t.nodes[t.n] = (struct mount_node){ .target = m.target, .id = m.id, .parent_id = m.parent_id,
+						    .first_child = SIZE_MAX, .next_sibling = SIZE_MAX };
+		t.by_id[t.n] = (struct id_index){ m.id, t.n };
+		t.n++;
+		line = nl ? nl + 1 : end;
 	}
 	qsort(t.by_id, t.n, sizeof(*t.by_id), id_index_cmp);
 	/* Each mount goes at the head of its parent's list: the later mount first. */
@@ -196,8 +204,51 @@ done:
 	free(stack);
 	free(t.by_id);
 	free(t.nodes);
-	mnt_free_iter(it);
-	mnt_unref_table(tb);
+	return r;
+}
+
+int shutdown_plan_build(const char *mountinfo_path, struct shutdown_plan *ret, struct fault *f)
+{
+	size_t len = 0, size = 64 * 1024;
+	char *text = malloc(size);
+	int fd, r;
+
+	*ret = (struct shutdown_plan){ NULL, 0 };
+	if (!text)
+		return fault_set(f, ENOMEM, "out of memory");
+	if ((fd = open(mountinfo_path, O_RDONLY | O_CLOEXEC)) < 0) {
+		r = fault_set(f, errno, "unable to open %s: %s", mountinfo_path, strerror(errno));
+		free(text);
+		return r;
+	}
+	/* The whole file (the kernel's view of it is consistent only read to its end), with
+	 * one byte to spare for shutdown_plan_parse. */
+	for (;;) {
+		ssize_t n;
+		if (len + 1 >= size) {
+			char *bigger = size < (64u << 20) ? realloc(text, size * 2) : NULL;
+			if (!bigger) {
+				r = fault_set(f, ENOMEM, "%s is too large", mountinfo_path);
+				goto out;
+			}
+			text = bigger;
+			size *= 2;
+		}
+		n = read(fd, text + len, size - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = fault_set(f, errno, "unable to read %s: %s", mountinfo_path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	r = shutdown_plan_parse(text, len, ret, f);
+out:
+	close(fd);
+	free(text);
 	return r;
 }
 

@@ -71,12 +71,18 @@ struct shutdown_plan {
 	size_t n;
 };
 
-/* Builds the plan from a mountinfo file (libmount) by walking its mount tree: a mount
- * comes before the mount it sits on (and so before everything it is mounted below),
- * and of the mounts on one mount the later comes first, so that one mounted over
- * another (the same target mounted twice, or over a parent directory) is taken down
- * before the one it hides. Returns 0 (*ret owns heap memory), or -errno (ENOMEM, or
- * an unreadable file; f says why) with *ret empty. */
+/* Builds the plan from mountinfo text of len bytes (mountinfo_read.h, not libmount;
+ * text[len] must be writable: the text is parsed in place) by walking its mount tree: a
+ * mount comes before the mount it sits on (and so before everything it is mounted
+ * below), and of the mounts on one mount the later comes first, so that one mounted
+ * over another (the same target mounted twice, or over a parent directory) is taken
+ * down before the one it hides. A line that does not parse fails the whole text.
+ * Returns 0 (*ret owns heap memory), or -errno (ENOMEM, EINVAL; f says why) with *ret
+ * empty. Pure. */
+int shutdown_plan_parse(char *text, size_t len, struct shutdown_plan *ret, struct fault *f);
+
+/* shutdown_plan_parse on the whole file at mountinfo_path (/proc/self/mountinfo).
+ * Returns 0, or -errno (an unreadable file too) with *ret empty. */
 int shutdown_plan_build(const char *mountinfo_path, struct shutdown_plan *ret, struct fault *f);
 
 /* Frees what shutdown_plan_build allocated and empties the plan. */

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "slots/gpt_plan.h"
+#include "slots/gpt_slot_plan.h"
 
 /* GPT disk images built here, byte by byte from the UEFI layout (independently of
  * gpt_plan.c, except its CRC, which is checked against the standard test vector). */
@@ -483,4 +484,135 @@ Test(gpt, set_attrs_and_seal_both_copies)
 	cr_assert(gpt_check_entries(&hb, d.img + hb.entries_lba * d.ss, hb.entries_bytes, &why), "%s", why);
 	cr_assert_eq(gpt_entry_attrs(d.img + hb.entries_lba * d.ss, (uint32_t)i), UINT64_C(0x0123456789abcdef));
 	free(d.img);
+}
+
+/* The label of a disk image, in place: what gpt_slot_apply.c reads from a disk. */
+static struct gpt_label label_of(struct disk *d)
+{
+	uint64_t last = d->sectors - 1, entry_sectors = 128 * 128 / d->ss;
+
+	return (struct gpt_label){ .sector_size = d->ss, .last_lba = last, .primary = d->img + d->ss,
+				   .primary_entries = d->img + 2 * d->ss, .primary_entries_len = 128 * 128,
+				   .backup = d->img + last * d->ss,
+				   .backup_entries = d->img + (last - entry_sectors) * d->ss,
+				   .backup_entries_len = 128 * 128 };
+}
+
+/* Sets entry i's attribute field in both copies and seals both headers. */
+static void set_attrs_both(struct disk *d, uint32_t i, uint64_t attrs)
+{
+	struct gpt_label l = label_of(d);
+	uint64_t entry_sectors = 128 * 128 / d->ss;
+	uint32_t crc;
+
+	gpt_entry_set_attrs(l.primary_entries, i, attrs);
+	gpt_entry_set_attrs(l.backup_entries, i, attrs);
+	crc = gpt_crc32(0, l.primary_entries, 128 * 128);
+	gpt_seal_header(l.primary, 1, l.last_lba, 2, crc);
+	gpt_seal_header(l.backup, l.last_lba, 1, l.last_lba - entry_sectors, crc);
+}
+
+/* The supervisor's mark-good without libfdisk: a slot on trial becomes good (the rule's
+ * GOOD: successful, tries 0, priority kept), in both copies, every other bit and byte
+ * kept, both copies checking with fresh CRCs; done again, nothing changes. */
+Test(gpt, label_mark_good)
+{
+	struct disk d = slot_disk();
+	struct gpt_label l = label_of(&d);
+	struct gpt_header ph, bh;
+	struct slot_attrs trial = { 7, 2, false }, got;
+	uint64_t other = UINT64_C(1) << 0 | UINT64_C(1) << 60;
+	const char *why = "";
+	bool decided;
+	uint8_t *before = copy(d.img, (size_t)d.ss * d.sectors);
+
+	set_attrs_both(&d, 1, slot_attrs_encode(other, &trial));
+	memcpy(before, d.img, (size_t)d.ss * d.sectors);
+	cr_assert_eq(gpt_label_apply_outcome(&l, 1, SLOT_OUTCOME_GOOD, &decided, &why), 1, "%s", why);
+	cr_assert(decided);
+	cr_assert(gpt_label_check(&l, &ph, &bh, &why), "%s", why);
+	for (int copy_i = 0; copy_i < 2; copy_i++) {
+		uint64_t a = gpt_entry_attrs(copy_i ? l.backup_entries : l.primary_entries, 1);
+		slot_attrs_decode(a, &got);
+		cr_assert(got.successful);
+		cr_assert_eq(got.tries, 0);
+		cr_assert_eq(got.priority, 7);
+		cr_assert_eq(a & other, other, "other attribute bits lost");
+	}
+	/* Only the attribute field of entry 1 in each array and the CRC fields of each
+	 * header changed. */
+	{
+		size_t last = d.sectors - 1, pe = 2 * d.ss + 128 + 48, be = (last - 128 * 128 / d.ss) * d.ss + 128 + 48;
+		for (size_t off = 0; off < (size_t)d.ss * d.sectors; off++) {
+			size_t in = off % d.ss, lba = off / d.ss;
+			if ((lba == 1 || lba == last) && ((in >= 16 && in < 20) || (in >= 88 && in < 92)))
+				continue;
+			if ((off >= pe && off < pe + 8) || (off >= be && off < be + 8))
+				continue;
+			cr_assert_eq(d.img[off], before[off], "byte %zu (LBA %zu) changed", off, lba);
+		}
+	}
+	memcpy(before, d.img, (size_t)d.ss * d.sectors);
+	cr_assert_eq(gpt_label_apply_outcome(&l, 1, SLOT_OUTCOME_GOOD, &decided, &why), 0);
+	cr_assert(decided);
+	cr_assert_eq(memcmp(before, d.img, (size_t)d.ss * d.sectors), 0);
+	free(before);
+	free(d.img);
+}
+
+/* A slot marked unbootable is not made good (the rule decides nothing); a condemned
+ * slot becomes unbootable through the same call. */
+Test(gpt, label_outcomes_follow_the_rule)
+{
+	struct disk d = slot_disk();
+	struct gpt_label l = label_of(&d);
+	struct slot_attrs dead = slot_unbootable(), good = { 15, 0, true }, got;
+	const char *why = "";
+	bool decided = true;
+
+	set_attrs_both(&d, 2, slot_attrs_encode(0, &dead));
+	cr_assert_eq(gpt_label_apply_outcome(&l, 2, SLOT_OUTCOME_GOOD, &decided, &why), 0);
+	cr_assert_not(decided);
+	set_attrs_both(&d, 1, slot_attrs_encode(0, &good));
+	cr_assert_eq(gpt_label_apply_outcome(&l, 1, SLOT_OUTCOME_CONDEMNED, &decided, &why), 1, "%s", why);
+	slot_attrs_decode(gpt_entry_attrs(l.backup_entries, 1), &got);
+	cr_assert_not(slot_bootable(&got));
+	cr_assert_eq(gpt_label_apply_outcome(&l, 1, SLOT_OUTCOME_FAILED, &decided, &why), 0);
+	cr_assert_not(decided);
+	free(d.img);
+}
+
+/* A label that does not check in full is refused and left as it was: a torn primary,
+ * a bad backup, two arrays that differ, an unused or missing entry. */
+Test(gpt, label_refused)
+{
+	for (int c = 0; c < 6; c++) {
+		struct disk d = slot_disk();
+		struct gpt_label l = label_of(&d);
+		const char *why = "";
+		bool decided = true;
+		uint32_t index = 1;
+		uint8_t *before;
+
+		switch (c) {
+		case 0: tear_primary(&d); break;
+		case 1: d.img[(d.sectors - 1) * d.ss + 90] ^= 0xff; break;
+		case 2: /* the backup array differs, sealed as valid */
+			l.backup_entries[1 * 128 + 60] ^= 1;
+			gpt_seal_header(l.backup, l.last_lba, 1, l.last_lba - 128 * 128 / d.ss,
+					gpt_crc32(0, l.backup_entries, 128 * 128));
+			break;
+		case 3: index = 7; break;    /* unused */
+		case 4: index = 128; break;  /* past the array */
+		case 5: /* the primary names another alternate */
+			gpt_seal_header(l.primary, 1, l.last_lba - 1, 2, gpt_crc32(0, l.primary_entries, 128 * 128));
+			break;
+		}
+		before = copy(d.img, (size_t)d.ss * d.sectors);
+		cr_assert_eq(gpt_label_apply_outcome(&l, index, SLOT_OUTCOME_GOOD, &decided, &why), -1, "case %d", c);
+		cr_assert_not(decided);
+		cr_assert_eq(memcmp(before, d.img, (size_t)d.ss * d.sectors), 0, "case %d changed the disk", c);
+		free(before);
+		free(d.img);
+	}
 }

@@ -516,3 +516,32 @@ Test(plan, data_migrate_key)
 	cr_assert_lt(policy_parse_text("[data]\nmigrate = maybe\n", "t", &p, &f), 0);
 	cr_assert(strstr(f.text, "expected yes | no"), "%s", f.text);
 }
+
+/* The supervisor's hand-over (memfd_create, execveat) and the tree's exec (execveat)
+ * must not be denied by the policy's own seccomp list or sysctls: refused in the plan,
+ * not at the end of a boot. */
+Test(plan, handover_syscalls_not_denied)
+{
+	static const struct {
+		const char *policy;
+		int want;
+	} cases[] = {
+		{ "[boot]\npid1 = supervise\n[lockdown]\nseccomp_deny = bpf memfd_create\n", -EINVAL },
+		{ "[lockdown]\nseccomp_deny = bpf memfd_create\n", 0 },
+		{ "[lockdown]\nseccomp_deny = execveat\n", -EINVAL },
+		{ "[boot]\npid1 = supervise\n[sysctl]\nvm.memfd_noexec = 2\n", -EINVAL },
+		{ "[boot]\npid1 = supervise\n[sysctl]\nvm.memfd_noexec = 1\n", 0 },
+		{ "[boot]\npid1 = supervise\n[lockdown]\nseccomp_deny = bpf perf_event_open\n", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		static struct policy p;
+		static struct boot_plan plan;
+		struct boot_cmdline bc = { .debug = false };
+		struct fault f = { "" };
+
+		policy_set_defaults(&p);
+		cr_assert_eq(policy_parse_text(cases[i].policy, "test", &p, &f), 0, "%s", f.text);
+		cr_assert_eq(plan_build(&p, &bc, BOOT_MODE_INITRAMFS, &plan, &f), cases[i].want, "case %zu: %s", i, f.text);
+	}
+}

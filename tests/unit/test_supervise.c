@@ -275,3 +275,36 @@ Test(supervise, shutdown_plan_many_long)
 	for (size_t i = 0; i < m.n; i++)
 		free(m.target[i]);
 }
+
+/* shutdown_plan_parse (not libmount): targets with the kernel's escapes come out
+ * decoded; a text without a final newline is whole; one line that does not parse fails
+ * the whole text (never a partial list). */
+Test(supervise, shutdown_plan_text)
+{
+	char good[] = "22 1 254:0 / / ro - erofs /dev/mapper/root ro\n"
+		      "27 22 254:7 / /logs rw - ext4 /dev/vda7 rw\n"
+		      "40 27 0:40 / /logs/a\\040b\\134c rw - tmpfs t rw\n"
+		      "41 22 0:41 / /tmp rw - tmpfs t rw";
+	char bad[] = "22 1 254:0 / / ro - erofs /dev/mapper/root ro\n"
+		     "27 22 254:7 / /logs rw - ext4 /dev/vda7 rw\n"
+		     "40 27 0:40 / /logs/a\\04 rw - tmpfs t rw\n";
+	char nul[] = "22 1 254:0 / / ro - erofs r ro\n27 22 254:7 / /lo\0gs rw - ext4 x rw\n";
+	char empty[1] = "";
+	struct shutdown_plan plan;
+	struct fault f = { "" };
+
+	cr_assert_eq(shutdown_plan_parse(good, strlen(good), &plan, &f), 0, "%s", f.text);
+	cr_assert_eq(plan.n, 3);
+	cr_assert_str_eq(plan.mounts[0].target, "/tmp");
+	cr_assert_str_eq(plan.mounts[1].target, "/logs/a b\\c");
+	cr_assert_str_eq(plan.mounts[2].target, "/logs");
+	cr_assert_eq(plan.mounts[1].id, 40);
+	cr_assert_eq(plan.mounts[1].parent_id, 27);
+	shutdown_plan_free(&plan);
+	cr_assert_eq(shutdown_plan_parse(bad, strlen(bad), &plan, &f), -EINVAL);
+	cr_assert_eq(plan.n, 0);
+	cr_assert_eq(shutdown_plan_parse(nul, sizeof(nul) - 1, &plan, &f), -EINVAL);
+	cr_assert_eq(shutdown_plan_parse(empty, 0, &plan, &f), 0);
+	cr_assert_eq(plan.n, 0);
+	shutdown_plan_free(&plan);
+}
