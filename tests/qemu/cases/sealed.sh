@@ -221,13 +221,13 @@ case_tpm_planted_plaintext() {
 }
 
 # sealed_integrity_disk NAME: a sealed-data disk whose boot-a holds a boot image for the
-# demo policy with [data] integrity = hmac-sha256 (built here: initramfs at zstd level 3,
-# signed for Secure Boot and with the PCR key as build-images signs uki-tpm-a).
+# demo policy with [data] integrity = hmac-sha256 (built here: the initramfs as mkinitramfs
+# makes it, signed for Secure Boot and with the PCR key as build-images signs uki-tpm-a).
 sealed_integrity_disk() {
 	local name=$1 disk
 	{ cat "$TOP/demo/policy.conf"; printf '\n[data]\nintegrity = hmac-sha256\n'; } >"$WORK/$name.policy"
 	grep -q '^\[data\]' "$WORK/$name.policy" || return 1
-	MKINITRAMFS_ZSTD_LEVEL=3 "$TOP/initramfs/mkinitramfs" --hardinit "$B/hardinit" --kernel-root "$B/kernel/root" \
+	"$TOP/initramfs/mkinitramfs" --hardinit "$B/hardinit" --kernel-root "$B/kernel/root" \
 		--kver "$(cat "$B/kernel/version")" --policy "$WORK/$name.policy" --keys "$B/keys/trusted" \
 		--pcr-pub "$B/keys/pcr/pcr.pem" -o "$WORK/$name.initrd" >/dev/null 2>&1 || return 1
 	"$TOP/tools/mkuki" --kernel "$B/kernel/vmlinuz" --initrd "$WORK/$name.initrd" --slot a \
