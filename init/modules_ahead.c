@@ -12,7 +12,8 @@
 enum { CLAIM_FREE, CLAIM_MAIN, CLAIM_CHILD, CLAIM_DONE, CLAIM_FAILED };
 
 /* The child: from the last load-modules step backwards, each step it claims; it stops
- * at the first step PID 1 claimed (PID 1 has every step before it) or at a failure. */
+ * at the first step PID 1 claimed (PID 1 has every step before it). A step it could not
+ * load is marked failed, for PID 1 to load again and report. */
 static void __attribute__((noreturn)) run_child(struct modules_ahead *ahead, const struct boot_plan *plan,
 						 struct kmod_ctx *ctx)
 {
