@@ -1,13 +1,15 @@
 /* Fuzz target: the GPT as the EFI loader reads it (slots/gpt_plan.c: headers, entry
  * arrays, partition names, the repair rule) and the slot choice from the attribute bits
- * (slots/slot_rule.c), both compiled into the loader and into hardinit. Anyone with the
- * disk file writes these bytes.
+ * (slots/slot_rule.c), both compiled into the loader and into hardinit; and a slot's
+ * outcome written into both copies as the supervisor marks a slot good
+ * (slots/gpt_slot_plan.c). Anyone with the disk file writes these bytes.
  * Input: a small disk of 512-byte sectors (LBA 0 .. size/512 - 1), the first byte also
  * giving boot_tries. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "slots/gpt_plan.h"
+#include "slots/gpt_slot_plan.h"
 #include "slots/slot_rule.h"
 #include "slots/slot_state.h"
 #include "tests/fuzz/fuzz.h"
@@ -76,6 +78,64 @@ static void reseal(const uint8_t *sector, uint64_t lba, uint64_t last_lba, const
 		abort();
 }
 
+/* A copy of the entry array h points at, exactly h->entries_bytes long (as
+ * gpt_slot_apply.c reads it), or NULL when it is not inside the disk. */
+static uint8_t *entries_copy(const uint8_t *disk, size_t size, const struct gpt_header *h)
+{
+	size_t len;
+	const uint8_t *at = entries_at(disk, size, h, &len);
+	uint8_t *copy;
+
+	if (!at || h->entries_bytes > len || !(copy = malloc(h->entries_bytes + 1)))
+		return NULL;
+	memcpy(copy, at, h->entries_bytes);
+	return copy;
+}
+
+/* The supervisor's mark: on a copy of the label, an outcome for one entry refuses the
+ * label, writes nothing, or leaves a label that still checks, whose two arrays agree
+ * and differ from the old one only in that entry's attributes. */
+static void mark(const uint8_t *data, size_t size, uint64_t last_lba, const struct gpt_header *ph,
+		 const struct gpt_header *bh)
+{
+	uint8_t primary[SECTOR], backup[SECTOR];
+	struct gpt_label l = { .sector_size = SECTOR, .last_lba = last_lba, .primary = primary, .backup = backup };
+	struct gpt_header p2, b2;
+	uint32_t index = data[1] % 8;
+	enum slot_outcome o = (enum slot_outcome)(data[2] % 3);
+	const char *why;
+	bool decided;
+	uint8_t *before;
+	int r;
+
+	memcpy(primary, data + SECTOR, SECTOR);
+	memcpy(backup, data + last_lba * SECTOR, SECTOR);
+	l.primary_entries = entries_copy(data, size, ph);
+	l.backup_entries = entries_copy(data, size, bh);
+	before = entries_copy(data, size, ph);
+	if (!l.primary_entries || !l.backup_entries || !before)
+		goto out;
+	l.primary_entries_len = ph->entries_bytes;
+	l.backup_entries_len = bh->entries_bytes;
+	r = gpt_label_apply_outcome(&l, index, o, &decided, &why);
+	if (r == 1) {
+		if (!gpt_label_check(&l, &p2, &b2, &why))
+			abort();             /* wrote a label that no longer checks */
+		for (uint32_t i = 0; i < p2.num_entries; i++)
+			if (i != index && gpt_entry_attrs(l.primary_entries, i) != gpt_entry_attrs(before, i))
+				abort();     /* changed another entry */
+		uint64_t was = gpt_entry_attrs(before, index), now = gpt_entry_attrs(l.primary_entries, index);
+		struct slot_attrs a;
+		slot_attrs_decode(now, &a);
+		if (slot_attrs_encode(was, &a) != now)
+			abort();             /* changed bits outside the slot's */
+	}
+out:
+	free(l.primary_entries);
+	free(l.backup_entries);
+	free(before);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct gpt_disk_view v = { .sector_size = SECTOR };
@@ -105,5 +165,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reseal(v.backup, v.last_lba, v.last_lba, &backup);
 	}
 	(void)gpt_plan_repair_decide(&v, labels, &d);
+	if (gpt_check_header(v.primary, SECTOR, 1, v.last_lba, &primary, &why) &&
+	    gpt_check_header(v.backup, SECTOR, v.last_lba, v.last_lba, &backup, &why))
+		mark(data, size, v.last_lba, &primary, &backup);
 	return 0;
 }
