@@ -37,7 +37,7 @@ $(B)/libhardinit.a: $(LIB_OBJS)
 # own flags in every build directory (never a sanitizer: it is a static PID 1), and
 # embedded in hardinit (supervise/supervisor_blob.S).
 SV_SRCS := supervise/supervisor_main.c supervise/supervise_apply.c supervise/supervise_plan.c \
-           supervise/mountinfo_read.c supervise/handover.c common/log.c common/program.c common/fault.c \
+           supervise/mountinfo_read.c supervise/handover.c common/log.c common/program.c common/fault.c common/fdio.c \
            common/shutdown.c slots/gpt_plan.c slots/slot_rule.c slots/gpt_slot_plan.c slots/gpt_slot_apply.c
 SV_OBJS := $(SV_SRCS:%.c=$(B)/sv/%.o)
 SV_CFLAGS := -std=c11 $(WARN) $(HARDEN) -Os -ffunction-sections -fdata-sections $(CPPFLAGS) -MMD -MP

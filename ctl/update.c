@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "common/fdio.h"
 #include "ctl/ctl.h"
 #include "slots/slot_apply.h"
 #include "verity/footer_sig.h"
@@ -57,22 +58,6 @@ static int read_full(int fd, void *buf, size_t len)
 			return -errno;
 		if (n == 0)
 			return -EPIPE;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
-/* Writes exactly len bytes at off. Returns 0, -errno, or -EIO on a short write. */
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
 		done += (size_t)n;
 	}
 	return 0;

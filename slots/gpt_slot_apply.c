@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "common/fdio.h"
 #include "slots/gpt_slot_apply.h"
 #include "slots/gpt_slot_plan.h"
 
@@ -32,24 +33,6 @@ int slot_apply_locate(const char *partition, char *disk, size_t size, int *ret_p
 	if (!realpath(path, real))
 		return fault_set(f, errno, "unable to find the disk of %s: %s", partition, strerror(errno));
 	snprintf(disk, size, "/dev/%s", basename(real));
-	return 0;
-}
-
-/* Reads (write false) or writes len bytes at byte offset off, whole. Returns 0 or
- * -errno (-EIO when the disk ends first). */
-static int io_at(int fd, bool write, uint8_t *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = write ? pwrite(fd, buf + done, len - done, (off_t)(off + done))
-				  : pread(fd, buf + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
 	return 0;
 }
 
@@ -83,8 +66,8 @@ static int label_read(int fd, const char *disk, struct label_buffers *b, struct 
 	b->l.last_lba = bytes / b->l.sector_size - 1;
 	if (!(b->l.primary = malloc(b->l.sector_size)) || !(b->l.backup = malloc(b->l.sector_size)))
 		return fault_set(f, ENOMEM, "out of memory");
-	if ((r = io_at(fd, false, b->l.primary, b->l.sector_size, b->l.sector_size)) < 0 ||
-	    (r = io_at(fd, false, b->l.backup, b->l.sector_size, b->l.last_lba * b->l.sector_size)) < 0)
+	if ((r = pread_full(fd, b->l.primary, b->l.sector_size, b->l.sector_size)) < 0 ||
+	    (r = pread_full(fd, b->l.backup, b->l.sector_size, b->l.last_lba * b->l.sector_size)) < 0)
 		return fault_set(f, -r, "unable to read the GPT headers of %s: %s", disk, strerror(-r));
 	/* Each entry array where its header says, once the header checks out. */
 	if (!gpt_check_header(b->l.primary, b->l.sector_size, 1, b->l.last_lba, &b->ph, &why))
@@ -96,8 +79,8 @@ static int label_read(int fd, const char *disk, struct label_buffers *b, struct 
 	if (!(b->l.primary_entries = malloc(b->ph.entries_bytes + 1)) ||
 	    !(b->l.backup_entries = malloc(b->bh.entries_bytes + 1)))
 		return fault_set(f, ENOMEM, "out of memory");
-	if ((r = io_at(fd, false, b->l.primary_entries, b->ph.entries_bytes, b->ph.entries_lba * b->l.sector_size)) < 0 ||
-	    (r = io_at(fd, false, b->l.backup_entries, b->bh.entries_bytes, b->bh.entries_lba * b->l.sector_size)) < 0)
+	if ((r = pread_full(fd, b->l.primary_entries, b->ph.entries_bytes, b->ph.entries_lba * b->l.sector_size)) < 0 ||
+	    (r = pread_full(fd, b->l.backup_entries, b->bh.entries_bytes, b->bh.entries_lba * b->l.sector_size)) < 0)
 		return fault_set(f, -r, "unable to read the GPT entries of %s: %s", disk, strerror(-r));
 	return 0;
 }
@@ -108,8 +91,8 @@ static int copy_write(int fd, uint8_t *header, uint64_t header_lba, uint8_t *ent
 {
 	int r;
 
-	if ((r = io_at(fd, true, entries, h->entries_bytes, h->entries_lba * sector_size)) < 0 ||
-	    (r = io_at(fd, true, header, sector_size, header_lba * sector_size)) < 0)
+	if ((r = pwrite_full(fd, entries, h->entries_bytes, h->entries_lba * sector_size)) < 0 ||
+	    (r = pwrite_full(fd, header, sector_size, header_lba * sector_size)) < 0)
 		return r;
 	return fsync(fd) < 0 ? -errno : 0;
 }

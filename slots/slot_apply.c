@@ -12,6 +12,7 @@
 
 #include <libfdisk.h>
 
+#include "common/fdio.h"
 #include "common/log.h"
 #include "slots/gpt_plan.h"
 #include "slots/slot_apply.h"
@@ -253,29 +254,13 @@ static bool has_partitions(const char *name)
 	return found;
 }
 
-/* Reads len bytes at byte offset off. Returns 0 or -errno (-EIO on a short read). */
-static int read_at(int fd, uint8_t *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, buf + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 /* Reads the entry array of a header gpt_check_header accepted. Returns a malloc'ed
  * buffer of h->entries_bytes (at least 1) bytes, or NULL. */
 static uint8_t *read_entries(int fd, const struct gpt_header *h, uint32_t sector_size)
 {
 	uint8_t *buf = malloc(h->entries_bytes ? h->entries_bytes : 1);
 
-	if (buf && read_at(fd, buf, h->entries_bytes, h->entries_lba * sector_size) < 0) {
+	if (buf && pread_full(fd, buf, h->entries_bytes, h->entries_lba * sector_size) < 0) {
 		free(buf);
 		buf = NULL;
 	}
@@ -310,8 +295,8 @@ static int decide_disk(const char *disk, const char *const labels[2], struct gpt
 		r = -ENOMEM;
 		goto out;
 	}
-	if ((r = read_at(fd, primary, v.sector_size, v.sector_size)) < 0 ||
-	    (r = read_at(fd, backup, v.sector_size, v.last_lba * v.sector_size)) < 0)
+	if ((r = pread_full(fd, primary, v.sector_size, v.sector_size)) < 0 ||
+	    (r = pread_full(fd, backup, v.sector_size, v.last_lba * v.sector_size)) < 0)
 		goto out;
 	v.primary = primary;
 	v.primary_len = v.backup_len = v.sector_size;

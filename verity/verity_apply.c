@@ -12,6 +12,7 @@
 #include <libcryptsetup.h>
 #include <openssl/evp.h>
 
+#include "common/fdio.h"
 #include "common/log.h"
 #include "common/textfile.h"
 #include "verity/verity_apply.h"
@@ -31,24 +32,6 @@ static int fd_size(int fd, uint64_t *ret)
 	if (S_ISBLK(st.st_mode))
 		return ioctl(fd, BLKGETSIZE64, ret) < 0 ? -errno : 0;
 	return -ENOTBLK;
-}
-
-/* Reads exactly len bytes at off. Returns 0, -errno, or -EIO on a short read. */
-static int pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		done += (size_t)n;
-	}
-	return 0;
 }
 
 int verity_apply_read_footer(const char *device, unsigned char block[FOOTER_SIZE],
